@@ -1,0 +1,2 @@
+"""Plumbing every service shares: database and unit of work, transactional
+outbox and relay, idempotent inbox, reliable event consumption."""

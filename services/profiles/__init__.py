@@ -1,0 +1,1 @@
+"""Profiles: companies register, parks publish demand."""

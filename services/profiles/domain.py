@@ -1,0 +1,56 @@
+"""Profile rules: versions, what changed, and what may travel in events.
+
+Plain Python on plain dicts: no broker, no database."""
+import uuid
+
+PRIVATE_COMPANY_FIELDS = ("contact",)
+
+
+def new_id():
+    return str(uuid.uuid4())
+
+
+def new_company(fields, now):
+    return {**fields, "id": new_id(), "version": 1, "created_at": now, "updated_at": now}
+
+
+def apply_changes(record, changes, now):
+    """Return (updated record, whether anything changed). Unchanged input
+    keeps the version, so a repeated PATCH emits nothing."""
+    changed = {key: value for key, value in changes.items() if record.get(key) != value}
+    if not changed:
+        return record, False
+    return {**record, **changed, "version": record["version"] + 1, "updated_at": now}, True
+
+
+def company_snapshot(company):
+    """The company as other services may see it: contact details stay here."""
+    snapshot = {k: v for k, v in company.items()
+                if k not in PRIVATE_COMPANY_FIELDS + ("id", "created_at", "updated_at")}
+    return {**snapshot, "company_id": company["id"]}
+
+
+def public_company(company, may_see_contact):
+    return company if may_see_contact else {**company, "contact": None}
+
+
+def new_park(fields, now):
+    return {**fields, "id": new_id(), "version": 1, "created_at": now}
+
+
+def park_snapshot(park):
+    return {"park_id": park["id"], "version": park["version"], "names": park["names"],
+            "region": park["region"]}
+
+
+def new_demand(park, fields, today, now):
+    return {**fields, "id": new_id(), "park_id": park["id"], "version": 1, "status": "open",
+            "valid_from": fields.get("valid_from") or today,
+            "created_at": now, "updated_at": now}
+
+
+def demand_snapshot(demand, park):
+    keys = ("version", "title", "sectors", "space_offered_m2", "facilities", "incentives",
+            "criteria", "places", "valid_from", "valid_until", "status")
+    return {"demand_id": demand["id"], "park": park_snapshot(park),
+            **{key: demand.get(key) for key in keys}}

@@ -1,0 +1,133 @@
+"""What the profiles service accepts and returns over RPC (and so what the
+public API accepts and returns: the gateway documents these same schemas)."""
+from datetime import date
+
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+
+from services.contracts.events import CriterionSchema, NamesSchema, RegionSchema, code_list
+from services.contracts.vocabulary import CERTIFICATIONS, FACILITIES, INCENTIVES, SECTORS
+
+COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="use a two-letter ISO 3166 country code, e.g. KR")
+NON_NEGATIVE = validate.Range(min=0, error="must be 0 or more")
+POSITIVE = validate.Range(min=1, error="must be 1 or more")
+
+
+class ContactSchema(Schema):
+    person = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    email = fields.Email(required=True)
+    phone = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=40))
+
+
+class CompanyFields(Schema):
+    names = fields.Nested(NamesSchema, required=True)
+    country = fields.Str(required=True, validate=COUNTRY)
+    sectors = code_list(SECTORS, required=True, validate=validate.Length(min=1, max=10))
+    founded_on = fields.Date(load_default=None, allow_none=True,
+                             metadata={"description": "null when not disclosed (unknown)"})
+    patents = fields.Int(load_default=None, allow_none=True, strict=True, validate=NON_NEGATIVE)
+    funding_raised_krw = fields.Int(load_default=None, allow_none=True, strict=True,
+                                    validate=NON_NEGATIVE)
+    market_validation = fields.Bool(load_default=None, allow_none=True, metadata={
+        "description": "paying customers, revenue or pilot contracts"})
+    certifications = code_list(CERTIFICATIONS, load_default=None, allow_none=True)
+    space_needed_m2 = fields.Int(load_default=None, allow_none=True, strict=True,
+                                 validate=NON_NEGATIVE)
+    facilities_needed = code_list(FACILITIES, load_default=None, allow_none=True)
+    headcount = fields.Int(load_default=None, allow_none=True, strict=True, validate=NON_NEGATIVE)
+    export_markets = fields.List(fields.Str(validate=validate.Length(min=1, max=80)),
+                                 load_default=None, allow_none=True)
+    incentives_wanted = code_list(INCENTIVES, load_default=None, allow_none=True)
+    contact = fields.Nested(ContactSchema, required=True)
+
+    @validates("founded_on")
+    def _not_in_future(self, value, **kwargs):
+        if value is not None and value > date.today():
+            raise ValidationError("cannot be in the future")
+
+
+class CompanyRegistration(CompanyFields):
+    pass
+
+
+class CompanyUpdate(CompanyFields):
+    """Any subset of the registration fields; null clears an optional one."""
+
+    @validates_schema
+    def _something_to_change(self, data, **kwargs):
+        if not data:
+            raise ValidationError("give at least one field to change", "_schema")
+
+
+class CompanyOut(CompanyFields):
+    id = fields.Str(required=True)
+    version = fields.Int(required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    contact = fields.Nested(ContactSchema, allow_none=True, metadata={
+        "description": "only shown to the company itself and the operator"})
+
+
+class ParkRegistration(Schema):
+    names = fields.Nested(NamesSchema, required=True)
+    region = fields.Nested(RegionSchema, required=True)
+    level = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    description = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=4000))
+    planned_area_m2 = fields.Int(load_default=None, allow_none=True, strict=True,
+                                 validate=NON_NEGATIVE)
+    resident_firms = fields.Int(load_default=None, allow_none=True, strict=True,
+                                validate=NON_NEGATIVE)
+
+
+class ParkOut(ParkRegistration):
+    id = fields.Str(required=True)
+    version = fields.Int(required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class DemandFields(Schema):
+    title = fields.Str(required=True, validate=validate.Length(min=3, max=300))
+    sectors = code_list(SECTORS, required=True, validate=validate.Length(min=1, max=20))
+    space_offered_m2 = fields.Int(load_default=None, allow_none=True, strict=True,
+                                  validate=NON_NEGATIVE)
+    facilities = code_list(FACILITIES, load_default=list)
+    incentives = code_list(INCENTIVES, load_default=list)
+    criteria = fields.List(fields.Nested(CriterionSchema), load_default=list, metadata={
+        "description": "screening criteria; each is required (hard) or a preference"})
+    places = fields.Int(required=True, strict=True, validate=POSITIVE)
+    valid_from = fields.Date(load_default=None, allow_none=True,
+                             metadata={"description": "defaults to today"})
+    valid_until = fields.Date(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _window_is_ordered(self, data, **kwargs):
+        start, end = data.get("valid_from"), data.get("valid_until")
+        if start and end and end < start:
+            raise ValidationError("must not be before valid_from", "valid_until")
+
+    @validates_schema
+    def _one_criterion_per_kind(self, data, **kwargs):
+        kinds = [c["kind"] for c in data.get("criteria") or []]
+        if len(kinds) != len(set(kinds)):
+            raise ValidationError("each criterion kind may appear once", "criteria")
+
+
+class DemandPublication(DemandFields):
+    pass
+
+
+class DemandUpdate(DemandFields):
+    status = fields.Str(validate=validate.OneOf(("open", "closed")))
+
+    @validates_schema
+    def _something_to_change(self, data, **kwargs):
+        if not data:
+            raise ValidationError("give at least one field to change", "_schema")
+
+
+class DemandOut(DemandFields):
+    id = fields.Str(required=True)
+    park_id = fields.Str(required=True)
+    version = fields.Int(required=True)
+    status = fields.Str(required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)

@@ -1,0 +1,53 @@
+"""nameko entrypoints of the profiles service: RPC only, each a one-liner
+into `usecases`."""
+from nameko.rpc import rpc
+
+from services.platform.nameko_ext import DatabaseDependency
+
+from . import usecases
+from .config import SERVICE_NAME
+
+
+class ProfilesService:
+    name = SERVICE_NAME
+    db = DatabaseDependency(SERVICE_NAME)
+
+    @rpc
+    def register_company(self, data):
+        return usecases.register_company(self.db, data)
+
+    @rpc
+    def update_company(self, actor, company_id, data):
+        return usecases.update_company(self.db, actor, company_id, data)
+
+    @rpc
+    def get_company(self, actor, company_id):
+        return usecases.get_company(self.db, actor, company_id)
+
+    @rpc
+    def register_park(self, actor, data):
+        return usecases.register_park(self.db, actor, data)
+
+    @rpc
+    def get_park(self, actor, park_id):
+        return usecases.get_park(self.db, actor, park_id)
+
+    @rpc
+    def publish_demand(self, actor, park_id, data):
+        return usecases.publish_demand(self.db, actor, park_id, data)
+
+    @rpc
+    def update_demand(self, actor, demand_id, data):
+        return usecases.update_demand(self.db, actor, demand_id, data)
+
+    @rpc
+    def get_demand(self, actor, demand_id):
+        return usecases.get_demand(self.db, actor, demand_id)
+
+    @rpc
+    def list_park_demands(self, actor, park_id):
+        return usecases.list_park_demands(self.db, actor, park_id)
+
+    @rpc
+    def authenticate(self, api_key):
+        return usecases.authenticate(self.db, api_key)

@@ -1,0 +1,108 @@
+"""The profiles database. Records are stored as JSON documents next to the
+columns that are queried; the schemas in `schemas.py` guard their shape."""
+from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, select
+
+from services.platform.outbox import messaging_tables
+from services.platform.serialization import from_document, to_document
+
+metadata = MetaData()
+messaging_tables(metadata)
+
+companies = Table(
+    "companies", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("api_key_hash", String(64), nullable=False, unique=True),
+    Column("document", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+parks = Table(
+    "parks", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("api_key_hash", String(64), nullable=False, unique=True),
+    Column("document", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+demands = Table(
+    "demands", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("park_id", String(36), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("document", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def _record(row):
+    return from_document(row.document) if row else None
+
+
+def insert_company(conn, company, api_key_hash):
+    conn.execute(companies.insert().values(
+        id=company["id"], version=company["version"], api_key_hash=api_key_hash,
+        document=to_document(company), created_at=company["created_at"],
+        updated_at=company["updated_at"]))
+
+
+def get_company(conn, company_id, for_update=False):
+    query = select(companies.c.document).where(companies.c.id == company_id)
+    if for_update:
+        query = query.with_for_update()
+    return _record(conn.execute(query).first())
+
+
+def save_company(conn, company):
+    conn.execute(companies.update().where(companies.c.id == company["id"]).values(
+        version=company["version"], document=to_document(company),
+        updated_at=company["updated_at"]))
+
+
+def company_id_for_key(conn, api_key_hash):
+    return conn.execute(select(companies.c.id)
+                        .where(companies.c.api_key_hash == api_key_hash)).scalar()
+
+
+def insert_park(conn, park, api_key_hash):
+    conn.execute(parks.insert().values(
+        id=park["id"], version=park["version"], api_key_hash=api_key_hash,
+        document=to_document(park), created_at=park["created_at"]))
+
+
+def get_park(conn, park_id):
+    return _record(conn.execute(select(parks.c.document).where(parks.c.id == park_id)).first())
+
+
+def park_id_for_key(conn, api_key_hash):
+    return conn.execute(select(parks.c.id).where(parks.c.api_key_hash == api_key_hash)).scalar()
+
+
+def insert_demand(conn, demand):
+    conn.execute(demands.insert().values(
+        id=demand["id"], park_id=demand["park_id"], version=demand["version"],
+        status=demand["status"], document=to_document(demand),
+        created_at=demand["created_at"], updated_at=demand["updated_at"]))
+
+
+def get_demand(conn, demand_id, for_update=False):
+    query = select(demands.c.document).where(demands.c.id == demand_id)
+    if for_update:
+        query = query.with_for_update()
+    return _record(conn.execute(query).first())
+
+
+def save_demand(conn, demand):
+    conn.execute(demands.update().where(demands.c.id == demand["id"]).values(
+        version=demand["version"], status=demand["status"], document=to_document(demand),
+        updated_at=demand["updated_at"]))
+
+
+def list_demands_of_park(conn, park_id):
+    rows = conn.execute(select(demands.c.document).where(demands.c.park_id == park_id)
+                        .order_by(demands.c.created_at)).all()
+    return [_record(row) for row in rows]

@@ -1,0 +1,161 @@
+"""What users can do with profiles. Each function is one transaction: it
+validates input, applies domain rules, stores the result and emits the events
+that follow, all through one unit of work (`db.run`)."""
+from datetime import date, datetime, timezone
+
+from marshmallow import ValidationError
+
+from services.contracts.actors import (
+    is_actor, is_operator, require_authenticated, require_operator, require_owner_or_operator,
+)
+from services.contracts.errors import InvalidInput, NotFound
+from services.platform import keys
+
+from . import domain, storage
+from .schemas import (
+    CompanyOut, CompanyRegistration, CompanyUpdate, DemandOut, DemandPublication, DemandUpdate,
+    ParkOut, ParkRegistration,
+)
+
+
+def _load(schema, data, partial=False):
+    if not isinstance(data, dict):
+        raise InvalidInput({"_schema": ["the body must be a JSON object"]})
+    try:
+        return schema.load(data, partial=partial)
+    except ValidationError as exc:
+        raise InvalidInput(exc.messages) from None
+
+
+def _now():
+    return datetime.now(timezone.utc)
+
+
+# --- companies ------------------------------------------------------------
+
+def register_company(db, data):
+    fields = _load(CompanyRegistration(), data)
+    api_key = keys.new_key("company")
+
+    def work(uow):
+        company = domain.new_company(fields, _now())
+        storage.insert_company(uow.connection, company, keys.hash_key(api_key))
+        uow.emit("company.registered", domain.company_snapshot(company))
+        return company
+
+    company = db.run(work)
+    return {"company": CompanyOut().dump(company), "api_key": api_key}
+
+
+def update_company(db, actor, company_id, data):
+    changes = _load(CompanyUpdate(), data, partial=True)
+
+    def work(uow):
+        company = storage.get_company(uow.connection, company_id, for_update=True)
+        if company is None:
+            raise NotFound(f"no company {company_id}")
+        require_owner_or_operator(actor, "company", company_id, "this company profile")
+        updated, changed = domain.apply_changes(company, changes, _now())
+        if changed:
+            storage.save_company(uow.connection, updated)
+            uow.emit("company.updated", domain.company_snapshot(updated))
+        return updated
+
+    return CompanyOut().dump(db.run(work))
+
+
+def get_company(db, actor, company_id):
+    require_authenticated(actor)
+    company = db.run(lambda uow: storage.get_company(uow.connection, company_id))
+    if company is None:
+        raise NotFound(f"no company {company_id}")
+    may_see_contact = is_operator(actor) or is_actor(actor, "company", company_id)
+    return CompanyOut().dump(domain.public_company(company, may_see_contact))
+
+
+# --- parks and their demand -------------------------------------------------
+
+def register_park(db, actor, data):
+    require_operator(actor, "park registration (parks are vetted before they can see companies)")
+    fields = _load(ParkRegistration(), data)
+    api_key = keys.new_key("park")
+
+    def work(uow):
+        park = domain.new_park(fields, _now())
+        storage.insert_park(uow.connection, park, keys.hash_key(api_key))
+        uow.emit("park.registered", domain.park_snapshot(park))
+        return park
+
+    return {"park": ParkOut().dump(db.run(work)), "api_key": api_key}
+
+
+def get_park(db, actor, park_id):
+    require_authenticated(actor)
+    park = db.run(lambda uow: storage.get_park(uow.connection, park_id))
+    if park is None:
+        raise NotFound(f"no park {park_id}")
+    return ParkOut().dump(park)
+
+
+def publish_demand(db, actor, park_id, data):
+    fields = _load(DemandPublication(), data)
+
+    def work(uow):
+        park = storage.get_park(uow.connection, park_id)
+        if park is None:
+            raise NotFound(f"no park {park_id}")
+        require_owner_or_operator(actor, "park", park_id, "this park's demand")
+        demand = domain.new_demand(park, fields, date.today(), _now())
+        storage.insert_demand(uow.connection, demand)
+        uow.emit("park_demand.published", domain.demand_snapshot(demand, park))
+        return demand
+
+    return DemandOut().dump(db.run(work))
+
+
+def update_demand(db, actor, demand_id, data):
+    changes = _load(DemandUpdate(), data, partial=True)
+
+    def work(uow):
+        demand = storage.get_demand(uow.connection, demand_id, for_update=True)
+        if demand is None:
+            raise NotFound(f"no demand {demand_id}")
+        require_owner_or_operator(actor, "park", demand["park_id"], "this demand")
+        start = changes.get("valid_from", demand["valid_from"])
+        end = changes.get("valid_until", demand.get("valid_until"))
+        if start and end and end < start:
+            raise InvalidInput({"valid_until": ["must not be before valid_from"]})
+        updated, changed = domain.apply_changes(demand, changes, _now())
+        if changed:
+            park = storage.get_park(uow.connection, demand["park_id"])
+            storage.save_demand(uow.connection, updated)
+            uow.emit("park_demand.updated", domain.demand_snapshot(updated, park))
+        return updated
+
+    return DemandOut().dump(db.run(work))
+
+
+def get_demand(db, actor, demand_id):
+    require_authenticated(actor)
+    demand = db.run(lambda uow: storage.get_demand(uow.connection, demand_id))
+    if demand is None:
+        raise NotFound(f"no demand {demand_id}")
+    return DemandOut().dump(demand)
+
+
+def list_park_demands(db, actor, park_id):
+    require_authenticated(actor)
+    return DemandOut(many=True).dump(
+        db.run(lambda uow: storage.list_demands_of_park(uow.connection, park_id)))
+
+
+# --- authentication ---------------------------------------------------------
+
+def authenticate(db, api_key):
+    """The actor an API key belongs to, or None."""
+    kind = keys.kind_of(api_key)
+    lookup = {"company": storage.company_id_for_key, "park": storage.park_id_for_key}.get(kind)
+    if lookup is None:
+        return None
+    actor_id = db.run(lambda uow: lookup(uow.connection, keys.hash_key(api_key)))
+    return {"kind": kind, "id": actor_id} if actor_id else None
