@@ -11,6 +11,10 @@ import eventlet
 
 eventlet.monkey_patch()  # noqa: E402  (nameko containers hang under pytest without it)
 
+from psycogreen.eventlet import patch_psycopg  # noqa: E402
+
+patch_psycopg()  # PostgreSQL waits must yield to other green threads
+
 import json  # noqa: E402
 import os  # noqa: E402
 import socket  # noqa: E402

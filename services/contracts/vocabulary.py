@@ -22,6 +22,7 @@ SECTORS = {
     "renewable_energy": ("Renewable energy", "신재생에너지", "可再生能源"),
     "education": ("Education and training", "교육·훈련", "教育培训"),
     "startup_services": ("Start-up services and acceleration", "창업지원·액셀러레이팅", "创业服务"),
+    "technology_transfer": ("Technology transfer and commercialisation", "기술이전·사업화", "技术转移"),
 }
 
 CERTIFICATIONS = {

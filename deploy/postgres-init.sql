@@ -1,0 +1,5 @@
+-- Each service owns its own database.
+CREATE DATABASE profiles;
+CREATE DATABASE matching;
+CREATE DATABASE notifications;
+CREATE DATABASE agreements;

@@ -1,0 +1,1 @@
+"""The one public HTTP API; calls the owning services over RPC."""

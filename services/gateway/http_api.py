@@ -1,0 +1,79 @@
+"""Turning HTTP requests into RPC calls and RPC outcomes into HTTP responses.
+
+No nameko imports: the gateway's service.py hands in the RPC proxies."""
+import json
+import logging
+import uuid
+
+from services.contracts.actors import OPERATOR
+from services.contracts.errors import ParkmatchError, Unauthenticated
+from services.platform import keys
+
+log = logging.getLogger(__name__)
+
+JSON_TYPE = "application/json"
+
+
+class ServiceUnavailable(Exception):
+    """An owning service did not answer in time."""
+
+
+def json_response(status, body, headers=None):
+    return status, {"Content-Type": JSON_TYPE, **(headers or {})}, \
+        json.dumps(body, ensure_ascii=False, default=str)
+
+
+def read_json(request):
+    raw = request.get_data(cache=True, as_text=True)
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise ParkmatchError(f"the body is not valid JSON: {exc}") from None
+
+
+def api_key_from(request):
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.headers.get("X-API-Key", "").strip() or None
+
+
+class Authenticator:
+    """Resolves an API key to an actor by asking the service that owns it."""
+
+    def __init__(self, operator_key, owners):
+        self.operator_key = operator_key
+        self.owners = owners  # kind -> callable(api_key) -> actor | None
+
+    def actor_for(self, api_key):
+        if not api_key:
+            return None
+        if keys.same_secret(api_key, self.operator_key):
+            return dict(OPERATOR)
+        owner = self.owners.get(keys.kind_of(api_key))
+        actor = owner(api_key) if owner else None
+        if actor is None:
+            raise Unauthenticated("unknown or revoked API key")
+        return actor
+
+
+def handle(route, request, params, rpc, authenticator):
+    """Run one route; always returns a (status, headers, body) triple."""
+    request_id = request.headers.get("X-Request-Id") or str(uuid.uuid4())
+    headers = {"X-Request-Id": request_id}
+    try:
+        actor = authenticator.actor_for(api_key_from(request))
+        body = read_json(request) if route.body is not None else None
+        result = route.call(rpc, actor, params, body, request.args)
+        return json_response(route.status, result, headers)
+    except ParkmatchError as exc:
+        return json_response(exc.status, exc.to_body(), headers)
+    except ServiceUnavailable as exc:
+        return json_response(503, {"error": "ServiceUnavailable", "message": str(exc)}, headers)
+    except Exception:
+        log.exception("request %s %s failed (request id %s)", request.method, request.path,
+                      request_id)
+        return json_response(500, {"error": "InternalError", "request_id": request_id,
+                                   "message": "unexpected error; quote the request id"}, headers)

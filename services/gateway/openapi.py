@@ -1,0 +1,99 @@
+"""The OpenAPI document, generated from the route table and the very
+marshmallow schemas the services validate with."""
+import re
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from services.contracts.vocabulary import SECTORS
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "error": {"type": "string", "example": "InvalidInput"},
+        "message": {"type": "string"},
+        "details": {"type": "object", "description": "for InvalidInput: each bad field and why",
+                    "additionalProperties": True},
+    },
+}
+
+ERRORS = {
+    "400": "the body is not JSON",
+    "401": "missing or unknown API key",
+    "403": "the key's owner may not do this",
+    "404": "no such record",
+    "409": "not allowed in the record's current state",
+    "422": "invalid fields; `details` names each one and why",
+    "503": "the owning service did not answer in time",
+}
+
+
+def _schema_name(schema_cls):
+    return schema_cls.__name__
+
+
+def build_spec(routes):
+    spec = APISpec(
+        title="Parkmatch API",
+        version="1.0.0",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin(schema_name_resolver=lambda schema: None)],
+        info={"description": "Korea–China park match-making. Authenticate with "
+                             "`Authorization: Bearer <api key>`. Sector codes: "
+                             + ", ".join(sorted(SECTORS))},
+    )
+    spec.components.security_scheme("apiKey", {"type": "http", "scheme": "bearer"})
+    spec.components.schema("Error", ERROR_SCHEMA)
+    registered = set()
+
+    def ref(schema_cls):
+        name = _schema_name(schema_cls)
+        if name not in registered:
+            registered.add(name)
+            spec.components.schema(name, schema=schema_cls)
+        return {"$ref": f"#/components/schemas/{name}"}
+
+    # Nested-by-name schemas in the registration responses need these first.
+    for route in routes:
+        for cls in (route.body, route.response):
+            if cls is not None:
+                ref(cls)
+
+    paths = {}
+    for route in routes:
+        operation = {
+            "operationId": route.name,
+            "summary": route.summary,
+            "tags": [route.tag],
+            "parameters": [
+                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                for name in re.findall(r"<(\w+)>", route.path)
+            ] + [
+                {"name": name, "in": "query", "required": False, "description": text,
+                 "schema": {"type": "string"}}
+                for name, text in route.query.items()
+            ],
+            "responses": {
+                str(route.status): {
+                    "description": "success",
+                    "content": {"application/json": {"schema": (
+                        {"type": "array", "items": ref(route.response)} if route.many
+                        else ref(route.response)) if route.response else {"type": "object"}}},
+                },
+                **{code: {"description": text,
+                          "content": {"application/json": {
+                              "schema": {"$ref": "#/components/schemas/Error"}}}}
+                   for code, text in ERRORS.items()},
+            },
+        }
+        if route.auth != "none":
+            operation["security"] = [{"apiKey": []}]
+        if route.body is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": ref(route.body)}},
+            }
+        paths.setdefault(route.openapi_path, {})[route.method.lower()] = operation
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()

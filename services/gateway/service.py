@@ -1,0 +1,96 @@
+"""The gateway: nameko HTTP entrypoints generated from the route table, each
+calling the owning service over RPC. It keeps no state of its own."""
+import json
+
+import eventlet
+from nameko.extensions import DependencyProvider
+from nameko.rpc import RpcProxy
+from nameko.web.handlers import http
+
+from . import config, http_api
+from .openapi import build_spec
+from .routes import build_routes
+from .config import SERVICE_NAME
+
+ROUTES = build_routes()
+OPENAPI = build_spec(ROUTES)
+
+
+class CorrelationId(DependencyProvider):
+    """Carries the caller's X-Request-Id (or a new one) into every RPC and so
+    into every event the request causes."""
+
+    def worker_setup(self, worker_ctx):
+        request = worker_ctx.args[0] if worker_ctx.args else None
+        headers = getattr(request, "headers", None)
+        if headers is not None and headers.get("X-Request-Id"):
+            worker_ctx.data["correlation_id"] = headers["X-Request-Id"]
+
+
+class _TimedCall:
+    def __init__(self, method, timeout, label):
+        self.method, self.timeout, self.label = method, timeout, label
+
+    def __call__(self, *args, **kwargs):
+        try:
+            with eventlet.Timeout(self.timeout):
+                return self.method(*args, **kwargs)
+        except eventlet.Timeout:
+            raise http_api.ServiceUnavailable(f"{self.label} did not answer within "
+                                              f"{self.timeout:.0f}s") from None
+
+
+class _TimedService:
+    def __init__(self, proxy, timeout, name):
+        self.proxy, self.timeout, self.name = proxy, timeout, name
+
+    def __getattr__(self, method):
+        return _TimedCall(getattr(self.proxy, method), self.timeout, self.name)
+
+
+class _Services:
+    def __init__(self, gateway, timeout):
+        for name in ("profiles", "matching", "notifications", "agreements"):
+            setattr(self, name, _TimedService(getattr(gateway, name), timeout, name))
+
+
+class GatewayService:
+    name = SERVICE_NAME
+    correlation = CorrelationId()
+    profiles = RpcProxy("profiles")
+    matching = RpcProxy("matching")
+    notifications = RpcProxy("notifications")
+    agreements = RpcProxy("agreements")
+
+    def _services(self):
+        return _Services(self, config.rpc_timeout())
+
+    def _authenticator(self, services):
+        return http_api.Authenticator(config.operator_key(), {
+            "company": services.profiles.authenticate,
+            "park": services.profiles.authenticate,
+            "partner": services.notifications.authenticate,
+        })
+
+    def _dispatch(self, route, request, params):
+        services = self._services()
+        return http_api.handle(route, request, params, services, self._authenticator(services))
+
+    @http("GET", "/api/openapi.json")
+    def openapi(self, request):
+        return 200, {"Content-Type": "application/json"}, json.dumps(OPENAPI, ensure_ascii=False)
+
+    @http("GET", "/health")
+    def health(self, request):
+        return http_api.json_response(200, {"status": "ok", "service": SERVICE_NAME})
+
+
+def _add_route(route):
+    def entrypoint(self, request, **params):
+        return self._dispatch(route, request, params)
+    entrypoint.__name__ = route.name
+    setattr(GatewayService, route.name, http(route.method, route.path)(entrypoint))
+
+
+for _route in ROUTES:
+    _add_route(_route)

@@ -1,0 +1,292 @@
+"""Demo data from the real organisations in data/reference-data.json, loaded
+through the public HTTP API like any client would, and a webhook receiver
+that prints the alerts partners get.
+
+Where the reports give no value the profile leaves it unknown (null) rather
+than guessing; the few values a demo needs that no report gives (a demand's
+number of places, companies' contact addresses) are marked DEMO below."""
+import base64
+import hashlib
+import hmac
+import json
+import re
+import sys
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import requests
+
+from services.platform import settings
+
+REFERENCE = Path(__file__).with_name("data") / "reference-data.json"
+
+SECTOR_CODES = {
+    "wind-turbine blades": ["renewable_energy", "new_materials"],
+    "medical and beauty products": ["cosmetics", "health_care"],
+    "sapphire crystal materials": ["new_materials"],
+    "seed R&D": ["agriculture_seed"],
+    "microcapsule raw materials for cosmetics, medicines and food":
+        ["cosmetics", "biopharmaceuticals", "food_processing"],
+    "Korean-language and vocational education": ["education"],
+    "cloud": ["cloud"],
+    "artificial intelligence": ["artificial_intelligence"],
+    "accelerator": ["startup_services"],
+    "semiconductor equipment": ["semiconductors"],
+    "smartphones": ["consumer_electronics"],
+    "university technology holding": ["technology_transfer"],
+    "biopharmaceuticals": ["biopharmaceuticals"],
+    "medical devices": ["medical_devices"],
+    "advanced medical devices": ["medical_devices"],
+    "advanced manufacturing": ["advanced_manufacturing"],
+    "food processing": ["food_processing"],
+    "health care": ["health_care"],
+}
+
+FACILITY_CODES = {
+    "accelerator": "accelerator", "R&D centre": "rnd_centre", "incubator": "incubator",
+    "machining plant": "machining", "cold storage": "cold_storage", "canteen": "canteen",
+    "dormitory": "dormitory",
+}
+
+INCENTIVE_CODES = {"free rent for Korean companies": "free_rent", "tax benefits": "tax_benefits"}
+
+PARTNER_KINDS = {
+    "Korea-China International Industrial Innovation Cooperation Center": "cooperation_centre",
+    "Seongnam Industrial Complex Management Corporation": "industrial_complex_body",
+    "Seongnam High-Tech Valley Innovation Support Center": "cooperation_centre",
+    "Korea Accelerator Association": "accelerator_association",
+    "KIC China (Korea Innovation Center China)": "government_office",
+    "Seoul Bio Hub": "cooperation_centre",
+}
+
+# Signatories of the reference agreements that are not in the partner list:
+# government bodies, which Parkmatch models as partners of kind government_office.
+GOVERNMENT_BODIES = {
+    "Korea Ministry of Science, ICT and Future Planning": ("KR", "미래창조과학부", "韩国未来创造科学部"),
+    "China Ministry of Science and Technology": ("CN", "중국 과학기술부", "中华人民共和国科学技术部"),
+    "Seoul Metropolitan Government": ("KR", "서울특별시", "首尔特别市"),
+    "Chongqing Municipal Government": ("CN", "충칭시 인민정부", "重庆市人民政府"),
+}
+
+# Who gets webhooks in the demo, and in what scope.
+DEMO_SUBSCRIPTIONS = {
+    "KIC China (Korea Innovation Center China)": {"min_score": 0},
+    "Seoul Bio Hub": {"sectors": ["biopharmaceuticals", "medical_devices", "health_care"]},
+    "Korea-China International Industrial Innovation Cooperation Center": {
+        "regions": [{"country": "CN", "province": "Heilongjiang"}]},
+}
+
+AGREEMENT_KINDS = {"MOU": "mou", "government MOU": "mou", "friendship-city agreement": "cooperation"}
+
+
+def slug(text):
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40]
+
+
+class Client:
+    def __init__(self, base_url, key):
+        self.base_url = base_url.rstrip("/")
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {key}"
+
+    def call(self, method, path, body=None, expect=(200, 201), tries=60):
+        """Call the API, waiting out 503s and eventual consistency (422 for
+        a party or match another service has not heard of yet)."""
+        for attempt in range(tries):
+            response = self.session.request(method, self.base_url + path, json=body, timeout=60)
+            if response.status_code in expect:
+                return response.json()
+            retryable = response.status_code in (502, 503) or (
+                response.status_code == 422 and "unknown" in response.text)
+            if not retryable or attempt == tries - 1:
+                raise RuntimeError(f"{method} {path} -> {response.status_code}: {response.text}")
+            time.sleep(0.5)
+
+
+def load(base_url, operator_key=None, receiver_url="http://127.0.0.1:8099",
+         secrets_file=None, out=sys.stdout):
+    """Register the reference parks, companies, partners and agreements."""
+    operator_key = operator_key or settings.env("PARKMATCH_OPERATOR_KEY")
+    if not operator_key:
+        raise SystemExit("set PARKMATCH_OPERATOR_KEY or pass --operator-key")
+    data = json.loads(REFERENCE.read_text())
+    api = Client(base_url, operator_key)
+    ids = {}
+
+    for park in data["parks"]:
+        body = {"names": park["name"],
+                "region": {"country": park["country"], "province": park.get("province"),
+                           "city": park.get("city")},
+                "level": park.get("level"),
+                "description": park.get("note") or park.get("offer") or park.get("talent"),
+                "planned_area_m2": park.get("planned_area_m2"),
+                "resident_firms": park.get("resident_firms")}
+        registered = api.call("POST", "/api/parks", body)
+        ids[park["name"]["en"]] = registered["park"]["id"]
+        for demand in _demands_of(park):
+            api.call("POST", f"/api/parks/{registered['park']['id']}/demands", demand)
+        print(f"park      {park['name']['en']}", file=out)
+
+    for company in data["companies"]:
+        sectors = SECTOR_CODES.get(company.get("sector"))
+        if not sectors:
+            print(f"skipped   {company['name']['en']}: the reports name no sector", file=out)
+            continue
+        body = {"names": company["name"], "country": company["country"], "sectors": sectors,
+                "patents": company.get("patents"),
+                "export_markets": company.get("exports_to"),
+                # DEMO: the reports give no contact details.
+                "contact": {"email": f"contact@{slug(company['name']['en'])}.example"}}
+        registered = api.call("POST", "/api/companies", body)
+        ids[company["name"]["en"]] = registered["company"]["id"]
+        print(f"company   {company['name']['en']}", file=out)
+
+    secrets = {}
+    partners = [(p["name"], p["country"], PARTNER_KINDS.get(p["name"]["en"], "other"))
+                for p in data["partners"]]
+    partners += [({"en": en, "ko": ko, "zh": zh}, country, "government_office")
+                 for en, (country, ko, zh) in GOVERNMENT_BODIES.items()]
+    for names, country, kind in partners:
+        name = names["en"]
+        hook = f"{receiver_url}/hooks/{slug(name)}" if name in DEMO_SUBSCRIPTIONS else None
+        registered = api.call("POST", "/api/partners", {
+            "names": names, "country": country, "kind": kind,
+            "webhooks": [hook] if hook else []})
+        partner_id = registered["partner"]["id"]
+        ids[name] = partner_id
+        if hook:
+            secrets[slug(name)] = registered["webhook_secret"]
+            api.call("POST", f"/api/partners/{partner_id}/subscriptions",
+                     DEMO_SUBSCRIPTIONS[name])
+        print(f"partner   {name}{' (webhook + subscription)' if hook else ''}", file=out)
+    if secrets_file:
+        Path(secrets_file).write_text(json.dumps(secrets, indent=2))
+
+    for agreement in data["agreements"]:
+        _load_agreement(api, agreement, ids, out)
+    return ids
+
+
+def _demands_of(park):
+    programme = park.get("programme")
+    if programme:
+        screening = programme.get("screening", {})
+        criteria = []
+        if "min_patents" in screening:
+            criteria.append({"kind": "min_patents", "value": screening["min_patents"]})
+        if "min_years_since_founding" in screening:
+            criteria.append({"kind": "min_years_since_founding",
+                             "value": screening["min_years_since_founding"]})
+        if screening.get("funding_or_market_validation"):
+            criteria.append({"kind": "funding_or_market_validation", "value": True})
+        if screening.get("korean_high_tech_certification"):
+            criteria.append({"kind": "certification_any_of",
+                             "value": ["kr_venture", "kr_innobiz", "kr_mainbiz"]})
+        yield {
+            "title": programme["name"]["en"],
+            "sectors": sorted({c for t in programme["target_industries"]
+                               for c in SECTOR_CODES[t]}),
+            "space_offered_m2": programme.get("phase_1_gross_floor_area_m2"),
+            "facilities": [FACILITY_CODES[f] for f in programme["facilities"]
+                           if f in FACILITY_CODES],
+            "incentives": [INCENTIVE_CODES[i] for i in programme["incentives"]],
+            "criteria": criteria,
+            "places": 40,  # DEMO: the size of the delegation the reports mention
+        }
+    elif park.get("target_industries"):
+        room = (park.get("capacity_firms") or 0) - (park.get("resident_firms") or 0)
+        yield {
+            "title": f"{park['name']['en']}: new {', '.join(park['target_industries'])} firms",
+            "sectors": sorted({c for t in park["target_industries"] for c in SECTOR_CODES[t]}),
+            "places": room if room > 0 else 10,
+        }
+
+
+def _load_agreement(api, agreement, ids, out):
+    parties = []
+    for name in agreement["parties"]:
+        if name not in ids:
+            print(f"skipped   agreement of {agreement['parties']}: {name} unknown", file=out)
+            return
+        kind = "park" if any(name == p for p in _park_names(api)) else "partner"
+        parties.append({"kind": kind, "id": ids[name]})
+    scope = agreement.get("scope") or []
+    obligations = agreement.get("obligations") or []
+    terms = "; ".join(
+        ([agreement["purpose"]] if agreement.get("purpose") else [])
+        + [f"scope: {s}" for s in scope] + [f"obligation: {o}" for o in obligations])
+    proposal = api.call("POST", "/api/agreements", {
+        "kind": AGREEMENT_KINDS.get(agreement["kind"], "mou"),
+        "title": f"{agreement['kind']}: {' / '.join(agreement['parties'])}",
+        "parties": parties,
+        "terms": terms or None,
+    })
+    signed_at = _date_of(agreement.get("date"))
+    for party in parties:
+        body = {"party": party}
+        if signed_at:
+            body["signed_at"] = signed_at
+        api.call("POST", f"/api/agreements/{proposal['id']}/signatures", body)
+    print(f"agreement {agreement['kind']}: {' / '.join(agreement['parties'])} (signed)", file=out)
+
+
+def _park_names(api):
+    if not hasattr(api, "_park_names"):
+        data = json.loads(REFERENCE.read_text())
+        api._park_names = [p["name"]["en"] for p in data["parks"]]
+    return api._park_names
+
+
+def _date_of(text):
+    """'2024-07-29' or '2019-05' (month only: its first day) as ISO, else None."""
+    if not text:
+        return None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return text
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        return f"{text}-01"
+    return None
+
+
+# --- the demo webhook receiver ---------------------------------------------
+
+def verify_signature(secret, msg_id, timestamp, body, signature_header):
+    """Standard Webhooks verification, as a partner would write it."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    expected = base64.b64encode(
+        hmac.new(key, f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
+    ).decode()
+    return any(hmac.compare_digest(expected, part.split(",", 1)[1])
+               for part in signature_header.split() if part.startswith("v1,"))
+
+
+def serve_receiver(port, secrets_file=None):
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            hook = self.path.rsplit("/", 1)[-1]
+            secrets = json.loads(Path(secrets_file).read_text()) if secrets_file and \
+                Path(secrets_file).exists() else {}
+            verified = hook in secrets and verify_signature(
+                secrets[hook], self.headers.get("webhook-id", ""),
+                self.headers.get("webhook-timestamp", ""), body,
+                self.headers.get("webhook-signature", ""))
+            try:
+                alert = json.loads(body)
+            except ValueError:
+                alert = {"raw": body.decode(errors="replace")}
+            print(f"[webhook {hook}] {'signature OK' if verified else 'SIGNATURE NOT VERIFIED'} "
+                  f"{json.dumps(alert, ensure_ascii=False)[:600]}", flush=True)
+            self.send_response(204 if verified else 401)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Receiver)
+    print(f"demo webhook receiver on http://127.0.0.1:{port}/hooks/<partner>", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        server.server_close()
