@@ -7,7 +7,10 @@ PARKMATCH_TEST_DOCKER=1, pytest-docker brings both up from
 deploy/docker-compose.yml; otherwise the ones running on this machine are used.
 A missing broker or database is an error, never a skip.
 """
-import eventlet
+import warnings
+
+warnings.filterwarnings("ignore", message="\nEventlet is deprecated")
+import eventlet  # noqa: E402
 
 eventlet.monkey_patch()  # noqa: E402  (nameko containers hang under pytest without it)
 
@@ -153,11 +156,12 @@ def run_service(service_config, database_url):
 
     containers = []
 
-    def start(service_cls, database_urls=None, **extra_config):
+    def start(service_cls, database_urls=None, database=True, **extra_config):
         service = service_cls.name
         config = dict(service_config, **extra_config)
-        config[f"{service.upper()}_DATABASE_URL"] = (database_urls or {}).get(service) \
-            or database_url(service)
+        if database:
+            config[f"{service.upper()}_DATABASE_URL"] = (database_urls or {}).get(service) \
+                or database_url(service)
         container = ServiceContainer(service_cls, config)
         container.start()
         containers.append(container)

@@ -1,0 +1,34 @@
+"""Platform pieces that need no broker."""
+import pytest
+
+from services.contracts.errors import InvalidInput, NotFound
+from services.platform import keys
+from services.platform.serialization import from_document, to_document
+from datetime import date, datetime, timezone
+
+
+def test_api_keys_are_random_typed_and_hashed():
+    first, second = keys.new_key("company"), keys.new_key("company")
+    assert first != second and len(first) > 40
+    assert keys.kind_of(first) == "company" and keys.kind_of("pmk_operator_x") is None
+    assert keys.hash_key(first) != first and len(keys.hash_key(first)) == 64
+    assert keys.same_secret("abc", "abc") and not keys.same_secret("abc", "abd")
+    assert not keys.same_secret("", "")
+
+
+def test_errors_survive_the_trip_through_nameko_serialisation():
+    from nameko.exceptions import deserialize, serialize
+    import services.platform.nameko_ext  # noqa: F401  registers the error classes
+    invalid = deserialize(serialize(InvalidInput({"country": ["bad"]})))
+    assert isinstance(invalid, InvalidInput) and invalid.details == {"country": ["bad"]}
+    missing = deserialize(serialize(NotFound("no company x")))
+    assert isinstance(missing, NotFound) and missing.details is None
+    assert missing.to_body() == {"error": "NotFound", "message": "no company x"}
+
+
+@pytest.mark.parametrize("value", [
+    {"d": date(2024, 7, 29), "t": datetime(2024, 7, 29, 9, 30, tzinfo=timezone.utc),
+     "nested": [{"d": date(2019, 5, 1)}], "n": None, "s": "Seoul"},
+])
+def test_documents_round_trip_dates(value):
+    assert from_document(to_document(value)) == value
