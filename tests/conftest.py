@@ -77,7 +77,8 @@ def infrastructure(request):
     if TEST_DB == "postgresql":
         import sqlalchemy
         try:
-            sqlalchemy.create_engine(PG_ADMIN_URL).connect().close()
+            from services.platform.db import postgres_url
+            sqlalchemy.create_engine(postgres_url(PG_ADMIN_URL)).connect().close()
         except Exception as exc:
             missing.append(f"PostgreSQL at {PG_ADMIN_URL}: {exc}")
     if missing:
@@ -108,7 +109,9 @@ class DatabaseFactory:
         if TEST_DB == "postgresql":
             import sqlalchemy
             name = f"pmt_{service}_{uuid.uuid4().hex[:10]}"
-            engine = sqlalchemy.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+            from services.platform.db import postgres_url
+            engine = sqlalchemy.create_engine(postgres_url(PG_ADMIN_URL),
+                                              isolation_level="AUTOCOMMIT")
             with engine.connect() as conn:
                 conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
             engine.dispose()
@@ -123,7 +126,8 @@ class DatabaseFactory:
         if not self.created:
             return
         import sqlalchemy
-        engine = sqlalchemy.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        from services.platform.db import postgres_url
+        engine = sqlalchemy.create_engine(postgres_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
             for name in self.created:
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

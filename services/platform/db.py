@@ -41,11 +41,23 @@ def make_engine(url):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(postgres_url(url), pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def postgres_url(url):
+    """Pin PostgreSQL to psycopg2: psycogreen makes its waits cooperative
+    under eventlet (SQLAlchemy 2.1 would otherwise pick psycopg 3, whose waits
+    block every green thread of the process)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
 
 
 def _is_serialization_failure(exc):
-    code = getattr(getattr(exc, "orig", None), "pgcode", None)
+    orig = getattr(exc, "orig", None)
+    # psycopg2 calls the SQLSTATE pgcode, psycopg 3 sqlstate.
+    code = getattr(orig, "pgcode", None) or getattr(orig, "sqlstate", None)
     return code in ("40001", "40P01")  # serialization_failure, deadlock_detected
 
 

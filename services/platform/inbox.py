@@ -30,5 +30,7 @@ def claim(connection, consumer, event_id):
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(_table).values(
         consumer=consumer, event_id=event_id, handled_at=datetime.now(timezone.utc),
-    ).on_conflict_do_nothing()
-    return connection.execute(statement).rowcount == 1
+    ).on_conflict_do_nothing().returning(_table.c.event_id)
+    # RETURNING rather than rowcount: with psycopg 3 (SQLAlchemy 2.1's default
+    # PostgreSQL driver) rowcount comes back as -1 for this statement.
+    return connection.execute(statement).first() is not None
