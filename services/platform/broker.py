@@ -4,7 +4,7 @@ import json
 import logging
 
 import pika
-from pika.exceptions import NackError, UnroutableError
+from pika.exceptions import UnroutableError
 
 from services.contracts.topology import (
     CONSUMERS, EVENTS_EXCHANGE, dead_queue, work_queue, work_queue_arguments,
@@ -36,16 +36,21 @@ def declare_topology(channel):
 
 
 class EventPublisher:
-    """Publishes event bodies with publisher confirms and mandatory routing.
+    """Publishes events in batches inside AMQP transactions, mandatory routed.
 
-    `publish` returns only once the broker has taken responsibility for the
-    message; it raises if the broker refused or could not route it.
+    `publish_batch` returns once the broker has committed the batch (the
+    tx.commit-ok), naming the events it actually routed; an unroutable event
+    (someone deleted its queue) is left out, so its outbox row stays pending
+    and the topology is declared again before the next try. One commit per
+    batch instead of one confirm per event: about 9x the throughput here
+    (see benchmarks/relay_throughput.py).
     """
 
     def __init__(self, amqp_uri):
         self.amqp_uri = amqp_uri
         self._connection = None
         self._channel = None
+        self._returned = set()
 
     def _ensure_channel(self):
         if self._channel is None or not self._channel.is_open:
@@ -53,24 +58,36 @@ class EventPublisher:
             self._connection = connect(self.amqp_uri)
             self._channel = self._connection.channel()
             declare_topology(self._channel)
-            self._channel.confirm_delivery()
+            self._channel.add_on_return_callback(self._on_return)
+            self._channel.tx_select()
         return self._channel
 
-    def publish(self, event_type, body, event_id):
+    def _on_return(self, channel, method, properties, body):
+        self._returned.add(properties.message_id)
+
+    def publish_batch(self, events):
+        """`events`: (event_type, body, event_id) triples. Returns the ids the
+        broker committed and routed."""
         channel = self._ensure_channel()
-        try:
+        self._returned.clear()
+        for event_type, body, event_id in events:
             channel.basic_publish(
                 EVENTS_EXCHANGE, event_type, body.encode() if isinstance(body, str) else body,
                 pika.BasicProperties(content_type=JSON, content_encoding="utf-8",
                                      delivery_mode=2, message_id=event_id, type=event_type),
                 mandatory=True,
             )
-        except UnroutableError:
-            # Someone deleted a queue: declare the topology again next time.
+        channel.tx_commit()
+        self._connection.process_data_events(0)  # collect any basic.return
+        if self._returned:
+            log.error("unroutable events (a queue was deleted?): %s; redeclaring topology",
+                      sorted(self._returned))
             self.close()
-            raise
-        except NackError:
-            raise
+        return [event_id for _, _, event_id in events if event_id not in self._returned]
+
+    def publish(self, event_type, body, event_id):
+        if not self.publish_batch([(event_type, body, event_id)]):
+            raise UnroutableError([])
 
     def close(self):
         try:

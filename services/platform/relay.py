@@ -43,18 +43,19 @@ class OutboxRelay:
         return len(published)
 
     def _publish_rows(self, rows, conn):
-        published = []
-        for row in rows:
-            try:
-                self.publisher.publish(row.event_type, row.body, row.event_id)
-            except Exception as exc:
-                log.warning("relay: could not publish %s %s: %s", row.event_type, row.event_id, exc)
-                self.publisher.close()
-                if conn is not None:
+        if not rows:
+            return []
+        try:
+            routed = set(self.publisher.publish_batch(
+                [(row.event_type, row.body, row.event_id) for row in rows]))
+        except Exception as exc:
+            log.warning("relay: could not publish %d events: %s", len(rows), exc)
+            self.publisher.close()
+            if conn is not None:
+                for row in rows:
                     outbox.mark_failed(conn, row.id, exc)
-                break  # keep order: retry this row and the rest next round
-            published.append(row.id)
-        return published
+            return []
+        return [row.id for row in rows if row.event_id in routed]
 
     def drain(self, max_rounds=1000):
         total = 0
