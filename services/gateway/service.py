@@ -7,6 +7,8 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
 
+from services.platform import rpc_errors  # noqa: F401  typed errors back from RPC
+
 from . import config, http_api
 from .openapi import build_spec
 from .routes import build_routes

@@ -15,26 +15,20 @@ from functools import partial
 from kombu import Connection, Exchange, Queue, binding
 from nameko.amqp.publish import Publisher
 from nameko.containers import ContainerBeingKilled
-from nameko.exceptions import deserialize_to_instance
 from nameko.extensions import DependencyProvider
 from nameko.messaging import Consumer
 
-from services.contracts import ContractError, errors, parse_event
+from services.contracts import ContractError, parse_event
 from services.contracts.topology import (
     CONSUMERS, EVENTS_EXCHANGE, dead_queue, retry_queue, retry_queue_arguments, work_queue,
     work_queue_arguments,
 )
 
-from . import settings
+from . import rpc_errors, settings  # noqa: F401  (rpc_errors: for its effect)
 from .db import Database
 from .relay import OutboxRelay
 
 log = logging.getLogger(__name__)
-
-# RPC callers get these back as themselves, with their details, not as a
-# generic RemoteError.
-for _error in errors.ALL:
-    deserialize_to_instance(_error)
 
 
 class BoundDatabase:

@@ -18,7 +18,7 @@ def test_api_keys_are_random_typed_and_hashed():
 
 def test_errors_survive_the_trip_through_nameko_serialisation():
     from nameko.exceptions import deserialize, serialize
-    import services.platform.nameko_ext  # noqa: F401  registers the error classes
+    import services.platform.rpc_errors  # noqa: F401  registers the error classes
     invalid = deserialize(serialize(InvalidInput({"country": ["bad"]})))
     assert isinstance(invalid, InvalidInput) and invalid.details == {"country": ["bad"]}
     missing = deserialize(serialize(NotFound("no company x")))
