@@ -1,0 +1,372 @@
+"""The agreements service in a nameko container on the real broker and a real
+database, next to the profiles service. Matches and partners are published
+here as the matching and notifications services would publish them."""
+import json
+import uuid
+from datetime import datetime, timezone
+from urllib.parse import quote, unquote, urlparse
+
+import eventlet
+import pytest
+import requests
+from sqlalchemy import text
+
+from services.agreements import storage
+from services.agreements.service import AgreementsService
+from services.contracts import make_event
+from services.contracts.actors import OPERATOR
+from services.contracts.errors import Forbidden, InvalidInput, NotFound
+from services.platform.broker import EventPublisher
+from services.platform.db import Database
+from services.profiles.service import ProfilesService
+from tests.conftest import RABBIT_MGMT, eventually
+from tests.factories import company_body, park_body
+
+SHA = "3f" * 32
+
+
+@pytest.fixture
+def agreements(run_service):
+    run_service(ProfilesService)
+    return run_service(AgreementsService)
+
+
+@pytest.fixture
+def agreements_db(agreements):
+    """The agreements service's own database, to look at what it stored."""
+    database = Database(agreements.config["AGREEMENTS_DATABASE_URL"], "test-reader")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def publish(vhost):
+    publisher = EventPublisher(vhost)
+
+    def send(evt):
+        publisher.publish(evt.type, json.dumps(evt.to_message()), evt.event_id)
+        return evt
+
+    yield send
+    publisher.close()
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+def actor(kind, record):
+    return {"kind": kind, "id": record["id"]}
+
+
+def check(condition):
+    """An assertion usable inside a lambda given to `eventually`."""
+    assert condition
+
+
+def entry(db, kind, entry_id):
+    return db.run(lambda uow: storage.get_directory_entry(uow.connection, kind, entry_id))
+
+
+def wait_known(db, kind, entry_id, version=1):
+    def arrived():
+        found = entry(db, kind, entry_id)
+        assert found is not None and found["version"] >= version
+        return found
+    return eventually(arrived)
+
+
+def handled(db, consumer, event_id):
+    return db.run(lambda uow: uow.connection.execute(
+        text("SELECT count(*) FROM inbox WHERE consumer = :c AND event_id = :e"),
+        {"c": consumer, "e": event_id}).scalar_one())
+
+
+def outbox_count(db, event_type):
+    return db.run(lambda uow: uow.connection.execute(
+        text("SELECT count(*) FROM outbox WHERE event_type = :t"), {"t": event_type}).scalar_one())
+
+
+def queue_messages(vhost_uri, prefix):
+    """{queue: messages (ready + unacked)} for the vhost's queues named prefix*."""
+    vhost = unquote(urlparse(vhost_uri).path.lstrip("/"))
+    queues = requests.get(f"{RABBIT_MGMT}/api/queues/{quote(vhost, safe='')}",
+                          auth=("guest", "guest"), timeout=10).json()
+    return {q["name"]: q.get("messages", 0) for q in queues if q["name"].startswith(prefix)}
+
+
+def partner_registered(name="Seoul Bio Hub", partner_id=None):
+    return make_event("partner.registered", {
+        "partner_id": partner_id or str(uuid.uuid4()), "version": 1,
+        "names": {"en": name}, "country": "KR", "kind": "cooperation_centre"},
+        producer="notifications")
+
+
+def match_event(event_type, company, park, match_id=None, version=1, status="active"):
+    return make_event(event_type, {
+        "match_id": match_id or str(uuid.uuid4()), "version": version, "status": status,
+        "company": {"company_id": company["id"], "names": company["names"],
+                    "country": company["country"], "sectors": company["sectors"]},
+        "demand": {"demand_id": str(uuid.uuid4()), "title": "Korea-China High-Tech Valley",
+                   "park_id": park["id"], "park_names": park["names"], "region": park["region"],
+                   "sectors": ["biopharmaceuticals", "health_care"]},
+        "score": 92.5, "outcomes": [], "summary": "meets every required criterion",
+        "withdrawn_reason": "demand closed" if status == "withdrawn" else None,
+    }, producer="matching")
+
+
+def wait_match(db, match_id, status="active"):
+    def arrived():
+        match = db.run(lambda uow: storage.get_match(uow.connection, match_id))
+        assert match is not None and match["status"] == status
+    eventually(arrived)
+
+
+@pytest.fixture
+def world(agreements, agreements_db, rpc):
+    """A registered company and park, known to the agreements directory."""
+    company = rpc.profiles.register_company(company_body())["company"]
+    park = rpc.profiles.register_park(OPERATOR, park_body())["park"]
+    wait_known(agreements_db, "company", company["id"])
+    wait_known(agreements_db, "park", park["id"])
+    return company, park
+
+
+@pytest.fixture
+def match(world, agreements_db, publish):
+    company, park = world
+    found = publish(match_event("match.found", company, park))
+    wait_match(agreements_db, found.payload["match_id"])
+    return found.payload
+
+
+def proposal(company, park, **overrides):
+    body = {"kind": "tenancy", "title": "High-Tech Valley lab tenancy",
+            "parties": [actor("company", company), actor("park", park)],
+            "terms": "400 m2 of lab space, free rent for two years",
+            "documents": [{"url": "https://example.org/tenancy.pdf", "sha256": SHA}]}
+    body.update(overrides)
+    return body
+
+
+# --- the directory ---------------------------------------------------------------------
+
+def test_the_directory_fills_from_events_and_keeps_the_newest_snapshot(
+        world, agreements_db, rpc, publish):
+    company, park = world
+    assert entry(agreements_db, "company", company["id"])["name"] == "Vision Semicon"
+    assert entry(agreements_db, "park", park["id"])["name"] == \
+        "Binxian Economic and Technological Development Zone"
+    partner = publish(partner_registered("Korea Accelerator Association"))
+    known = wait_known(agreements_db, "partner", partner.payload["partner_id"])
+    assert known["name"] == "Korea Accelerator Association"
+
+    rpc.profiles.update_company(actor("company", company), company["id"],
+                                {"names": {"en": "Vision Semicon Korea"}})
+    assert wait_known(agreements_db, "company", company["id"], version=2)["name"] == \
+        "Vision Semicon Korea"
+
+    # A late, older snapshot (a retry overtaken by the update) changes nothing.
+    stale = publish(make_event("company.registered", {
+        "company_id": company["id"], "version": 1, "names": {"en": "Old Name"},
+        "country": "KR", "sectors": ["biopharmaceuticals"]}, producer="profiles"))
+    eventually(lambda: check(
+        handled(agreements_db, "agreements.directory", stale.event_id) == 1))
+    assert entry(agreements_db, "company", company["id"]) == {
+        "kind": "company", "id": company["id"], "version": 2, "name": "Vision Semicon Korea"}
+
+
+def test_a_duplicate_directory_event_is_harmless(agreements, agreements_db, publish, vhost):
+    partner = partner_registered("Seoul Bio Hub")
+    publish(partner)
+    publish(partner)  # redelivered: same event id
+
+    def drained():
+        assert handled(agreements_db, "agreements.directory", partner.event_id) == 1
+        queues = queue_messages(vhost, "parkmatch.agreements.directory")
+        assert "parkmatch.agreements.directory" in queues
+        assert all(count == 0 for count in queues.values()), queues
+    eventually(drained)
+    assert entry(agreements_db, "partner", partner.payload["partner_id"]) == {
+        "kind": "partner", "id": partner.payload["partner_id"], "version": 1,
+        "name": "Seoul Bio Hub"}
+
+
+# --- proposing and signing ------------------------------------------------------------------
+
+def test_propose_from_a_match_then_both_sign_emits_one_signed_event(
+        world, match, agreements_db, rpc, event_spy):
+    company, park = world
+    proposed = rpc.agreements.propose_agreement(
+        actor("company", company), proposal(company, park, match_id=match["match_id"]))
+
+    assert proposed["status"] == "proposed" and proposed["version"] == 1
+    assert [p["signed_at"] for p in proposed["parties"]] == [None, None]
+    assert proposed["proposed_by"] == {**actor("company", company), "name": "Vision Semicon"}
+    assert proposed["sectors"] == ["biopharmaceuticals", "health_care"]
+    assert proposed["documents"][0]["sha256"] == SHA
+    event = event_spy.wait_for("agreement.proposed",
+                               lambda e: e["payload"]["agreement_id"] == proposed["id"])
+    assert event["producer"] == "agreements"
+    assert event["payload"]["match_id"] == match["match_id"]
+    assert event["payload"]["region"]["city"] == "Harbin"
+    assert "terms" not in event["payload"]
+
+    half = rpc.agreements.sign_agreement(actor("company", company), proposed["id"], {})
+    assert half["status"] == "proposed" and half["version"] == 2
+    full = rpc.agreements.sign_agreement(actor("park", park), proposed["id"])
+    assert full["status"] == "signed" and full["version"] == 3
+    assert full["signed_at"] == max(p["signed_at"] for p in full["parties"])
+
+    signed = event_spy.wait_for("agreement.signed")
+    assert signed["payload"]["agreement_id"] == proposed["id"]
+    assert all(p["signed_at"] for p in signed["payload"]["parties"])
+
+    again = rpc.agreements.sign_agreement(actor("company", company), proposed["id"], {})
+    assert again == full
+    assert outbox_count(agreements_db, "agreement.signed") == 1
+    eventually(lambda: check(agreements_db.run(
+        lambda uow: uow.connection.execute(text(
+            "SELECT count(*) FROM outbox WHERE published_at IS NULL")).scalar_one()) == 0))
+    assert len(event_spy.of_type("agreement.signed")) == 1
+
+    history = rpc.agreements.get_agreement_history(actor("park", park), proposed["id"])
+    assert [h["action"] for h in history] == ["proposed", "signed", "signed", "state_changed"]
+    assert history[1]["actor"] == actor("company", company)
+    assert history[3]["details"] == {"action": "sign", "from": "proposed", "to": "signed"}
+
+
+def test_parties_signing_at_the_same_moment_complete_it_exactly_once(
+        world, agreements_db, rpc, publish, service_config):
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    company, park = world
+    partner = publish(partner_registered()).payload
+    wait_known(agreements_db, "partner", partner["partner_id"])
+    signers = [actor("company", company), actor("park", park),
+               {"kind": "partner", "id": partner["partner_id"]}]
+    proposed = rpc.agreements.propose_agreement(
+        signers[0], {"kind": "cooperation", "title": "Three-way cooperation", "parties": signers})
+
+    def sign(signer):
+        with ClusterRpcProxy(service_config, timeout=30) as proxy:
+            return proxy.agreements.sign_agreement(signer, proposed["id"], {})
+
+    results = list(eventlet.GreenPool(3).imap(sign, signers))
+
+    assert sorted(r["version"] for r in results) == [2, 3, 4]
+    final = rpc.agreements.get_agreement(OPERATOR, proposed["id"])
+    assert final["status"] == "signed" and final["version"] == 4
+    assert outbox_count(agreements_db, "agreement.signed") == 1
+
+
+def test_an_unknown_party_is_invalid_input_naming_the_field(world, agreements_db, rpc):
+    company, park = world
+    body = proposal(company, park, parties=[actor("company", company),
+                                            {"kind": "park", "id": "no-such-park"}])
+    with pytest.raises(InvalidInput) as caught:
+        rpc.agreements.propose_agreement(actor("company", company), body)
+    assert caught.value.details == {"parties[1].id": ["unknown park no-such-park"]}
+    assert rpc.agreements.list_agreements(OPERATOR) == []
+    assert outbox_count(agreements_db, "agreement.proposed") == 0
+
+
+def test_a_malformed_proposal_names_every_bad_field(world, rpc):
+    company, park = world
+    with pytest.raises(InvalidInput) as caught:
+        rpc.agreements.propose_agreement(actor("company", company), proposal(
+            company, park, kind="handshake", parties=[actor("company", company)]))
+    assert set(caught.value.details) == {"kind", "parties"}
+
+
+def test_strangers_can_neither_propose_sign_nor_see(world, match, rpc):
+    company, park = world
+    stranger = actor("company", rpc.profiles.register_company(company_body())["company"])
+    with pytest.raises(Forbidden):
+        rpc.agreements.propose_agreement(stranger, proposal(company, park))
+    proposed = rpc.agreements.propose_agreement(actor("park", park), proposal(company, park))
+
+    with pytest.raises(Forbidden):
+        rpc.agreements.sign_agreement(stranger, proposed["id"], {})
+    with pytest.raises(Forbidden):
+        rpc.agreements.get_agreement(stranger, proposed["id"])
+    with pytest.raises(Forbidden):
+        rpc.agreements.get_agreement_history(stranger, proposed["id"])
+    assert rpc.agreements.list_agreements(stranger) == []
+    assert rpc.agreements.get_agreement(actor("company", company), proposed["id"])["version"] == 1
+    assert [a["id"] for a in rpc.agreements.list_agreements(actor("company", company))] == \
+        [proposed["id"]]
+    with pytest.raises(NotFound):
+        rpc.agreements.get_agreement(OPERATOR, "no-such-agreement")
+    with pytest.raises(NotFound):
+        rpc.agreements.sign_agreement(actor("company", company), "no-such-agreement", {})
+
+
+def test_proposing_before_the_match_is_known_is_invalid_until_it_arrives(
+        world, agreements_db, rpc, publish):
+    company, park = world
+    found = match_event("match.found", company, park)
+    body = proposal(company, park, match_id=found.payload["match_id"])
+    with pytest.raises(InvalidInput) as caught:
+        rpc.agreements.propose_agreement(actor("company", company), body)
+    assert list(caught.value.details) == ["match_id"]
+
+    publish(found)
+    wait_match(agreements_db, found.payload["match_id"])
+    assert rpc.agreements.propose_agreement(actor("company", company), body)["match_id"] == \
+        found.payload["match_id"]
+
+
+def test_a_withdrawn_match_stops_new_proposals_but_not_existing_agreements(
+        world, match, agreements_db, rpc, publish, event_spy):
+    company, park = world
+    body = proposal(company, park, match_id=match["match_id"])
+    existing = rpc.agreements.propose_agreement(actor("company", company), body)
+
+    withdrawn = match_event("match.withdrawn", company, park, match_id=match["match_id"],
+                            version=2, status="withdrawn")
+    publish(withdrawn)
+    wait_match(agreements_db, match["match_id"], status="withdrawn")
+    publish(match_event("match.found", company, park, match_id=match["match_id"]))  # stale
+
+    with pytest.raises(InvalidInput) as caught:
+        rpc.agreements.propose_agreement(actor("company", company), body)
+    assert "withdrawn" in caught.value.details["match_id"][0]
+
+    rpc.agreements.sign_agreement(actor("company", company), existing["id"], {})
+    done = rpc.agreements.sign_agreement(actor("park", park), existing["id"], {})
+    assert done["status"] == "signed"
+    event_spy.wait_for("agreement.signed", lambda e: e["payload"]["agreement_id"] == existing["id"])
+
+
+def test_a_partner_sponsors_and_the_operator_records_historic_signatures(
+        world, agreements_db, rpc, publish, event_spy):
+    company, park = world
+    partner = publish(partner_registered("KIC China")).payload
+    wait_known(agreements_db, "partner", partner["partner_id"])
+    sponsor = {"kind": "partner", "id": partner["partner_id"]}
+
+    proposed = rpc.agreements.propose_agreement(sponsor, {
+        "kind": "mou", "title": "Bio innovation exchange MOU",
+        "parties": [actor("company", company), actor("park", park)]})
+    assert proposed["sponsor_partner_id"] == partner["partner_id"]
+    assert proposed["proposed_by"]["name"] == "KIC China"
+    assert proposed["match_id"] is None and proposed["sectors"] == []
+    assert [a["id"] for a in rpc.agreements.list_agreements(sponsor)] == [proposed["id"]]
+    with pytest.raises(Forbidden):  # the sponsor brokers; the parties sign
+        rpc.agreements.sign_agreement(sponsor, proposed["id"], {})
+    with pytest.raises(InvalidInput) as caught:
+        rpc.agreements.sign_agreement(OPERATOR, proposed["id"], {})
+    assert "party" in caught.value.details
+
+    rpc.agreements.sign_agreement(OPERATOR, proposed["id"], {
+        "party": actor("company", company), "signed_at": "2024-07-29"})
+    done = rpc.agreements.sign_agreement(OPERATOR, proposed["id"], {
+        "party": actor("park", park), "signed_at": "2024-07-29T15:00:00+08:00"})
+
+    assert done["status"] == "signed"
+    assert datetime.fromisoformat(done["signed_at"]) == \
+        datetime(2024, 7, 29, 7, 0, tzinfo=timezone.utc)
+    event = event_spy.wait_for("agreement.signed",
+                               lambda e: e["payload"]["agreement_id"] == proposed["id"])
+    assert event["payload"]["sponsor_partner_id"] == partner["partner_id"]
+    history = rpc.agreements.get_agreement_history(sponsor, proposed["id"])
+    assert [h["actor"]["kind"] for h in history] == ["partner", "operator", "operator", "operator"]
