@@ -104,9 +104,10 @@ class DatabaseFactory:
         self.tmp_path = tmp_path
         self.created = []
 
-    def __call__(self, service):
+    def __call__(self, service, backend=None):
+        """A migrated database on the suite's backend, or on `backend`."""
         from services.platform import migrations
-        if TEST_DB == "postgresql":
+        if (backend or TEST_DB) == "postgresql":
             import sqlalchemy
             name = f"pmt_{service}_{uuid.uuid4().hex[:10]}"
             from services.platform.db import postgres_url

@@ -40,11 +40,11 @@ def test_sigkill_mid_handler_loses_nothing_and_doubles_nothing(system, api, oper
     register_partner(operator, receiver)
     system.kill("matching", signal.SIGINT)  # let a backlog build up
     companies = [api.post("/api/companies", company_body(
-        names={"en": f"Company {n}"})).json()["company"]["id"] for n in range(60)]
+        names={"en": f"Company {n}"})).json()["company"]["id"] for n in range(150)]
 
     system.start("matching")
-    eventually(lambda: _assert(len(match_found_per_company(spy)) >= 5), timeout=60,
-               interval=0.02)
+    eventually(lambda: _assert(len(match_found_per_company(spy)) >= 3), timeout=60,
+               interval=0.01)
     system.kill("matching", signal.SIGKILL)  # mid-stream: messages in flight, unacked
     assert len(match_found_per_company(spy)) < len(companies), "killed too late to prove anything"
 

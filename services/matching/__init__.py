@@ -1,0 +1,1 @@
+"""Matching: companies meet the park demand that wants them, with reasons."""

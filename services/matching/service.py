@@ -1,0 +1,50 @@
+"""nameko entrypoints of the matching service: RPC for the gateway, the two
+event consumers, and the calendar timer; each a one-liner into `usecases`."""
+from nameko.rpc import rpc
+from nameko.timer import Timer
+
+from services.platform.nameko_ext import DatabaseDependency, handle_event
+
+from . import config, usecases
+from .config import COMPANY_CONSUMER, DEMAND_CONSUMER, SERVICE_NAME
+
+
+class CalendarTimer(Timer):
+    """A nameko timer whose interval is read when the container starts
+    (container config, else PARKMATCH_MATCHING_EXPIRY_INTERVAL, else 60 s),
+    not when the class is defined."""
+
+    def __init__(self, **kwargs):
+        super().__init__(interval=config.DEFAULT_EXPIRY_INTERVAL, **kwargs)
+
+    def setup(self):
+        self.interval = config.expiry_interval(self.container.config)
+
+
+class MatchingService:
+    name = SERVICE_NAME
+    db = DatabaseDependency(SERVICE_NAME)
+
+    @handle_event(COMPANY_CONSUMER)
+    def on_company_changed(self, event):
+        usecases.company_changed(self.db, event)
+
+    @handle_event(DEMAND_CONSUMER)
+    def on_demand_changed(self, event):
+        usecases.demand_changed(self.db, event)
+
+    @CalendarTimer.decorator
+    def follow_calendar(self):
+        usecases.follow_calendar(self.db)
+
+    @rpc
+    def list_company_matches(self, actor, company_id, include_withdrawn=False):
+        return usecases.list_company_matches(self.db, actor, company_id, include_withdrawn)
+
+    @rpc
+    def list_demand_matches(self, actor, demand_id, include_withdrawn=False):
+        return usecases.list_demand_matches(self.db, actor, demand_id, include_withdrawn)
+
+    @rpc
+    def get_match(self, actor, match_id):
+        return usecases.get_match(self.db, actor, match_id)

@@ -1,0 +1,187 @@
+"""The matching database: its own copy of company and demand snapshots, and
+the matches. Snapshots and matches are JSON documents next to the columns
+that are queried."""
+from datetime import timezone
+
+from sqlalchemy import (
+    JSON, Column, Date, DateTime, Float, Integer, MetaData, String, Table, UniqueConstraint,
+    or_, select,
+)
+
+from services.platform.outbox import messaging_tables
+from services.platform.serialization import from_document, to_document
+
+metadata = MetaData()
+messaging_tables(metadata)
+
+ID = 80  # ids are minted by profiles (uuid4 today); leave room
+
+companies = Table(
+    "companies", metadata,
+    Column("company_id", String(ID), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("document", JSON, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+demands = Table(
+    "demands", metadata,
+    Column("demand_id", String(ID), primary_key=True),
+    Column("park_id", String(ID), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date, nullable=True),
+    # The day the demand was last evaluated against every company: if that
+    # was before its window opened, the calendar job evaluates it again.
+    Column("evaluated_on", Date, nullable=False),
+    Column("document", JSON, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+matches = Table(
+    "matches", metadata,
+    Column("match_id", String(36), primary_key=True),
+    Column("company_id", String(ID), nullable=False),
+    Column("demand_id", String(ID), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("score", Float, nullable=False),
+    # The MatchV1 payload as last emitted, kept exactly as JSON (no date
+    # conversion) so it compares equal to a fresh evaluation.
+    Column("document", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("company_id", "demand_id", name="uq_matches_company_demand"),
+)
+
+
+def _aware(moment):
+    # SQLite hands timestamps back without their zone; they were written in UTC.
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
+# --- companies ----------------------------------------------------------------
+
+def get_company(conn, company_id):
+    row = conn.execute(select(companies.c.document)
+                       .where(companies.c.company_id == company_id)).first()
+    return from_document(row.document) if row else None
+
+
+def save_company(conn, snapshot, now, is_new):
+    values = {"version": snapshot["version"], "document": to_document(snapshot), "updated_at": now}
+    if is_new:
+        conn.execute(companies.insert().values(company_id=snapshot["company_id"], **values))
+    else:
+        conn.execute(companies.update()
+                     .where(companies.c.company_id == snapshot["company_id"]).values(**values))
+
+
+def all_companies(conn):
+    rows = conn.execute(select(companies.c.document).order_by(companies.c.company_id)).all()
+    return [from_document(row.document) for row in rows]
+
+
+def companies_by_id(conn, company_ids):
+    if not company_ids:
+        return []
+    rows = conn.execute(select(companies.c.document)
+                        .where(companies.c.company_id.in_(sorted(company_ids)))
+                        .order_by(companies.c.company_id)).all()
+    return [from_document(row.document) for row in rows]
+
+
+# --- demands --------------------------------------------------------------------
+
+def get_demand(conn, demand_id):
+    row = conn.execute(select(demands.c.document)
+                       .where(demands.c.demand_id == demand_id)).first()
+    return from_document(row.document) if row else None
+
+
+def save_demand(conn, snapshot, evaluated_on, now, is_new):
+    values = {
+        "park_id": snapshot["park"]["park_id"], "version": snapshot["version"],
+        "status": snapshot["status"], "valid_from": snapshot["valid_from"],
+        "valid_until": snapshot.get("valid_until"), "evaluated_on": evaluated_on,
+        "document": to_document(snapshot), "updated_at": now,
+    }
+    if is_new:
+        conn.execute(demands.insert().values(demand_id=snapshot["demand_id"], **values))
+    else:
+        conn.execute(demands.update()
+                     .where(demands.c.demand_id == snapshot["demand_id"]).values(**values))
+
+
+def mark_demand_evaluated(conn, demand_id, evaluated_on):
+    conn.execute(demands.update().where(demands.c.demand_id == demand_id)
+                 .values(evaluated_on=evaluated_on))
+
+
+def _is_open(today):
+    return (demands.c.status == "open") & (demands.c.valid_from <= today) & \
+        or_(demands.c.valid_until.is_(None), demands.c.valid_until >= today)
+
+
+def demands_to_evaluate_for_company(conn, company_id, today):
+    """Open demands, and the demands of the company's matches (which may have
+    closed or expired since)."""
+    matched = select(matches.c.demand_id).where(matches.c.company_id == company_id)
+    rows = conn.execute(select(demands.c.document)
+                        .where(_is_open(today) | demands.c.demand_id.in_(matched))
+                        .order_by(demands.c.demand_id)).all()
+    return [from_document(row.document) for row in rows]
+
+
+def demands_due_on(conn, today):
+    """Ids of demands the calendar changed: expired ones still holding active
+    matches, and open ones last evaluated before their window opened."""
+    has_active = select(matches.c.demand_id).where(matches.c.status == "active")
+    expired = (demands.c.valid_until < today) & demands.c.demand_id.in_(has_active)
+    opened = _is_open(today) & (demands.c.evaluated_on < demands.c.valid_from)
+    return list(conn.execute(select(demands.c.demand_id).where(expired | opened)
+                             .order_by(demands.c.demand_id)).scalars())
+
+
+# --- matches ----------------------------------------------------------------------
+
+def _match(row):
+    return {**row.document, "created_at": _aware(row.created_at),
+            "updated_at": _aware(row.updated_at)}
+
+
+_MATCH_COLUMNS = (matches.c.document, matches.c.created_at, matches.c.updated_at)
+
+
+def get_match(conn, match_id):
+    row = conn.execute(select(*_MATCH_COLUMNS).where(matches.c.match_id == match_id)).first()
+    return _match(row) if row else None
+
+
+def matches_of_company(conn, company_id):
+    rows = conn.execute(select(*_MATCH_COLUMNS).where(matches.c.company_id == company_id)).all()
+    return [_match(row) for row in rows]
+
+
+def matches_of_demand(conn, demand_id):
+    rows = conn.execute(select(*_MATCH_COLUMNS).where(matches.c.demand_id == demand_id)).all()
+    return [_match(row) for row in rows]
+
+
+def _match_values(match):
+    return {"version": match["version"], "status": match["status"], "score": match["score"],
+            "document": {k: v for k, v in match.items() if k not in ("created_at", "updated_at")},
+            "updated_at": match["updated_at"]}
+
+
+def insert_match(conn, match):
+    conn.execute(matches.insert().values(
+        match_id=match["match_id"], company_id=match["company"]["company_id"],
+        demand_id=match["demand"]["demand_id"], created_at=match["created_at"],
+        **_match_values(match)))
+
+
+def save_match(conn, match):
+    conn.execute(matches.update().where(matches.c.match_id == match["match_id"])
+                 .values(**_match_values(match)))
