@@ -4,6 +4,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -63,7 +64,21 @@ def stop_all(processes):
             os.killpg(process.pid, signal.SIGKILL)
 
 
+def _port_taken(port):
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def up(args):
+    for port in (args.port, args.receiver_port):
+        if _port_taken(port):
+            raise SystemExit(f"port {port} is already in use (another Parkmatch running?); "
+                             "stop it or pick another with --port / --receiver-port")
+    signal.signal(signal.SIGTERM, _interrupt)  # stop the children on SIGTERM too
     if args.fresh and (VAR / "data").exists():
         shutil.rmtree(VAR / "data")
     (VAR / "log").mkdir(parents=True, exist_ok=True)
