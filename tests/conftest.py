@@ -34,10 +34,20 @@ import requests  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DB = os.environ.get("PARKMATCH_TEST_DB", "sqlite")
+USE_DOCKER = os.environ.get("PARKMATCH_TEST_DOCKER") == "1"
 RABBIT_HOST = os.environ.get("PARKMATCH_TEST_RABBIT_HOST", "127.0.0.1")
 RABBIT_PORT = int(os.environ.get("PARKMATCH_TEST_RABBIT_PORT", "5672"))
 RABBIT_MGMT = os.environ.get("PARKMATCH_TEST_RABBIT_MGMT", "http://127.0.0.1:15672")
-PG_ADMIN_URL = os.environ.get("PARKMATCH_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+# deploy/docker-compose.yml's users (RabbitMQ's guest may only log in from
+# the broker's own host, which the host machine is not, seen from a container)
+_default_user = "parkmatch" if USE_DOCKER else "guest"
+RABBIT_USER = os.environ.get("PARKMATCH_TEST_RABBIT_USER", _default_user)
+RABBIT_PASSWORD = os.environ.get("PARKMATCH_TEST_RABBIT_PASSWORD", _default_user)
+RABBIT_AUTH = (RABBIT_USER, RABBIT_PASSWORD)
+PG_ADMIN_URL = os.environ.get(
+    "PARKMATCH_TEST_PG_URL",
+    "postgresql://parkmatch:parkmatch@127.0.0.1:5432/postgres" if USE_DOCKER
+    else "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 def _port_open(host, port):
@@ -59,18 +69,30 @@ def docker_compose_file():
 
 
 @pytest.fixture(scope="session")
+def docker_setup():
+    """Only the broker and the database: the services run from this checkout."""
+    os.environ.setdefault("PARKMATCH_OPERATOR_KEY", "compose-for-tests")  # the file requires one
+    return ["up -d rabbitmq postgres"]
+
+
+@pytest.fixture(scope="session")
 def infrastructure(request):
     """Make sure a broker (with its management API) and, if asked for,
     PostgreSQL are reachable; fail loudly otherwise."""
-    if os.environ.get("PARKMATCH_TEST_DOCKER") == "1" and _docker_engine_available():
+    if USE_DOCKER:
+        if not _docker_engine_available():
+            pytest.exit("PARKMATCH_TEST_DOCKER=1 but no Docker engine answers `docker info`",
+                        returncode=3)
         services = request.getfixturevalue("docker_services")
         services.wait_until_responsive(
-            check=lambda: _port_open(RABBIT_HOST, RABBIT_PORT), timeout=90, pause=1)
+            check=lambda: _port_open(RABBIT_HOST, RABBIT_PORT)
+            and _port_open(RABBIT_HOST, 15672) and _port_open("127.0.0.1", 5432),
+            timeout=120, pause=1)
     missing = []
     if not _port_open(RABBIT_HOST, RABBIT_PORT):
         missing.append(f"RabbitMQ at {RABBIT_HOST}:{RABBIT_PORT} (start: rabbitmq-server -detached)")
     try:
-        requests.get(f"{RABBIT_MGMT}/api/overview", auth=("guest", "guest"), timeout=5)
+        requests.get(f"{RABBIT_MGMT}/api/overview", auth=RABBIT_AUTH, timeout=5)
     except requests.RequestException:
         missing.append(f"RabbitMQ management API at {RABBIT_MGMT} "
                        "(enable: rabbitmq-plugins enable rabbitmq_management)")
@@ -89,11 +111,13 @@ def infrastructure(request):
 def vhost(infrastructure):
     """A fresh RabbitMQ vhost; yields its AMQP URI."""
     name = f"pmtest-{uuid.uuid4().hex[:12]}"
-    auth = ("guest", "guest")
+    auth = RABBIT_AUTH
     requests.put(f"{RABBIT_MGMT}/api/vhosts/{quote(name)}", auth=auth, timeout=10).raise_for_status()
-    requests.put(f"{RABBIT_MGMT}/api/permissions/{quote(name)}/guest", auth=auth, timeout=10,
+    requests.put(f"{RABBIT_MGMT}/api/permissions/{quote(name)}/{RABBIT_USER}", auth=auth,
+                 timeout=10,
                  json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
-    yield f"amqp://guest:guest@{RABBIT_HOST}:{RABBIT_PORT}/{quote(name, safe='')}"
+    yield (f"amqp://{RABBIT_USER}:{RABBIT_PASSWORD}@{RABBIT_HOST}:{RABBIT_PORT}/"
+           f"{quote(name, safe='')}")
     requests.delete(f"{RABBIT_MGMT}/api/vhosts/{quote(name)}", auth=auth, timeout=30)
 
 

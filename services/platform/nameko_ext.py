@@ -145,7 +145,7 @@ class ReliableEventHandler(Consumer):
             self._forward(message, body, dead_queue(self.consumer_name), None,
                           f"ContractError: {exc}", attempts=0)
             return
-        handle_result = partial(self._handle_result, message, body)
+        handle_result = partial(self._handle_result, message, body, event, time.monotonic())
         try:
             self.container.spawn_worker(
                 self, (event,), {},
@@ -155,9 +155,12 @@ class ReliableEventHandler(Consumer):
         except ContainerBeingKilled:
             self.queue_consumer.requeue_message(message)
 
-    def _handle_result(self, message, body, worker_ctx, result=None, exc_info=None):
+    def _handle_result(self, message, body, event, started, worker_ctx, result=None,
+                       exc_info=None):
         if exc_info is None:
             self.queue_consumer.ack_message(message)
+            log.info("%s handled %s %s in %.0f ms", self.consumer_name, event.type,
+                     event.event_id, (time.monotonic() - started) * 1000)
             return result, exc_info
         attempts = int((message.headers or {}).get("x-parkmatch-attempts", 0)) + 1
         error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()

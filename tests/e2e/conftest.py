@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from services.ops.catalog import SERVICES, STATEFUL
-from tests.conftest import RABBIT_MGMT, ROOT, eventually
+from tests.conftest import RABBIT_AUTH, RABBIT_MGMT, ROOT, eventually
 
 OPERATOR_KEY = "e2e-operator-key-0123456789"
 
@@ -81,7 +81,7 @@ class System:
                     continue
                 queue = requests.get(
                     f"{RABBIT_MGMT}/api/queues/{requests.utils.quote(self.vhost, safe='')}"
-                    f"/rpc-{name}", auth=("guest", "guest"), timeout=5)
+                    f"/rpc-{name}", auth=RABBIT_AUTH, timeout=5)
                 assert queue.ok and queue.json().get("consumers", 0) >= 1, f"{name} not ready"
         eventually(check, timeout=timeout, interval=0.3)
 
@@ -121,8 +121,10 @@ class Api:
     def as_(self, key):
         return Api(self.base_url, key)
 
-    def request(self, method, path, body=None, raw=None, **kwargs):
-        headers = {"Authorization": f"Bearer {self.key}"} if self.key else {}
+    def request(self, method, path, body=None, raw=None, headers=None, **kwargs):
+        headers = dict(headers or {})
+        if self.key:
+            headers["Authorization"] = f"Bearer {self.key}"
         if raw is not None:
             headers["Content-Type"] = "application/json"
         return requests.request(method, self.base_url + path, json=body, data=raw,

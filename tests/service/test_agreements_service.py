@@ -19,7 +19,7 @@ from services.contracts.errors import Forbidden, InvalidInput, NotFound
 from services.platform.broker import EventPublisher
 from services.platform.db import Database
 from services.profiles.service import ProfilesService
-from tests.conftest import RABBIT_MGMT, eventually
+from tests.conftest import RABBIT_AUTH, RABBIT_MGMT, eventually
 from tests.factories import company_body, park_body
 
 SHA = "3f" * 32
@@ -89,7 +89,7 @@ def queue_messages(vhost_uri, prefix):
     """{queue: messages (ready + unacked)} for the vhost's queues named prefix*."""
     vhost = unquote(urlparse(vhost_uri).path.lstrip("/"))
     queues = requests.get(f"{RABBIT_MGMT}/api/queues/{quote(vhost, safe='')}",
-                          auth=("guest", "guest"), timeout=10).json()
+                          auth=RABBIT_AUTH, timeout=10).json()
     return {q["name"]: q.get("messages", 0) for q in queues if q["name"].startswith(prefix)}
 
 
