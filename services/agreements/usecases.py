@@ -5,23 +5,16 @@ domain rules, stores the result with its audit-trail rows and emits the
 events that follow."""
 from datetime import datetime, timezone
 
-from marshmallow import ValidationError
 
 from services.contracts.actors import is_operator, require_authenticated
 from services.contracts.errors import InvalidInput, NotFound
+from services.platform.validation import load_input
 
 from . import domain, storage
 from .config import DIRECTORY_CONSUMER, MATCH_CONSUMER
 from .schemas import AgreementOut, AgreementProposal, HistoryEntryOut, SignatureIn
 
 
-def _load(schema, data):
-    if not isinstance(data, dict):
-        raise InvalidInput({"_schema": ["the body must be a JSON object"]})
-    try:
-        return schema.load(data)
-    except ValidationError as exc:
-        raise InvalidInput(exc.messages) from None
 
 
 def _now():
@@ -56,7 +49,7 @@ def record_match(db, event):
 
 def propose_agreement(db, actor, data):
     require_authenticated(actor)
-    proposal = _load(AgreementProposal(), data)
+    proposal = load_input(AgreementProposal(), data)
     proposer, sponsor_id = domain.choose_proposer(actor, proposal)
 
     def work(uow):
@@ -82,7 +75,7 @@ def propose_agreement(db, actor, data):
 
 def sign_agreement(db, actor, agreement_id, data):
     require_authenticated(actor)
-    signature = _load(SignatureIn(), {} if data is None else data)
+    signature = load_input(SignatureIn(), {} if data is None else data)
 
     def work(uow):
         agreement = _existing(uow.connection, agreement_id, for_update=True)

@@ -9,10 +9,10 @@ each read the other's table, so one of them is retried and sees the other.
 import logging
 from datetime import date, datetime, timezone
 
-from marshmallow import ValidationError
 
 from services.contracts.actors import require_authenticated, require_owner_or_operator
-from services.contracts.errors import Forbidden, InvalidInput, NotFound
+from services.contracts.errors import Forbidden, NotFound
+from services.platform.validation import load_input
 
 from . import domain, storage
 from .config import COMPANY_CONSUMER, DEMAND_CONSUMER
@@ -29,11 +29,6 @@ def _now():
     return datetime.now(timezone.utc)
 
 
-def _load(schema, data):
-    try:
-        return schema.load(data)
-    except ValidationError as exc:
-        raise InvalidInput(exc.messages) from None
 
 
 def _settle(uow, company, demand, existing, today, now):
@@ -129,7 +124,7 @@ def follow_calendar(db, today=None):
 # --- queries ---------------------------------------------------------------------
 
 def list_company_matches(db, actor, company_id, include_withdrawn=False):
-    query = _load(CompanyMatchesQuery(), {"company_id": company_id,
+    query = load_input(CompanyMatchesQuery(), {"company_id": company_id,
                                           "include_withdrawn": include_withdrawn})
     require_owner_or_operator(actor, "company", company_id, "this company's matches")
 
@@ -142,7 +137,7 @@ def list_company_matches(db, actor, company_id, include_withdrawn=False):
 
 
 def list_demand_matches(db, actor, demand_id, include_withdrawn=False):
-    query = _load(DemandMatchesQuery(), {"demand_id": demand_id,
+    query = load_input(DemandMatchesQuery(), {"demand_id": demand_id,
                                          "include_withdrawn": include_withdrawn})
     require_authenticated(actor)
 
@@ -158,7 +153,7 @@ def list_demand_matches(db, actor, demand_id, include_withdrawn=False):
 
 
 def get_match(db, actor, match_id):
-    _load(MatchQuery(), {"match_id": match_id})
+    load_input(MatchQuery(), {"match_id": match_id})
     require_authenticated(actor)
     match = db.run(lambda uow: storage.get_match(uow.connection, match_id))
     if match is None:

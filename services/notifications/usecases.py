@@ -10,12 +10,12 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
-from marshmallow import ValidationError
 
 from services.contracts.actors import require_operator, require_owner_or_operator
-from services.contracts.errors import InvalidInput, NotFound
+from services.contracts.errors import NotFound
 from services.platform import keys
 from services.platform.serialization import to_document
+from services.platform.validation import load_input
 
 from . import config, domain, signing, storage, webhooks
 from .schemas import (
@@ -26,13 +26,6 @@ from .schemas import (
 log = logging.getLogger(__name__)
 
 
-def _load(schema, data):
-    if not isinstance(data, dict):
-        raise InvalidInput({"_schema": ["the body must be a JSON object"]})
-    try:
-        return schema.load(data)
-    except ValidationError as exc:
-        raise InvalidInput(exc.messages) from None
 
 
 def _now():
@@ -50,7 +43,7 @@ def _require_partner(conn, partner_id):
 
 def register_partner(db, actor, data):
     require_operator(actor, "partner registration (partners are vetted)")
-    fields = _load(PartnerRegistration(), data)
+    fields = load_input(PartnerRegistration(), data)
     api_key = keys.new_key("partner")
     webhook_secret = signing.new_secret()
 
@@ -83,7 +76,7 @@ def authenticate(db, api_key):
 
 def add_subscription(db, actor, partner_id, data):
     require_owner_or_operator(actor, "partner", partner_id, "this partner's subscriptions")
-    fields = _load(SubscriptionIn(), data)
+    fields = load_input(SubscriptionIn(), data)
 
     def work(uow):
         _require_partner(uow.connection, partner_id)
@@ -163,7 +156,7 @@ def agreement_changed(db, event):
 
 def list_alerts(db, actor, partner_id, limit=100):
     require_owner_or_operator(actor, "partner", partner_id, "this partner's alerts")
-    options = _load(ListingOptions(), {"limit": limit})
+    options = load_input(ListingOptions(), {"limit": limit})
 
     def work(uow):
         _require_partner(uow.connection, partner_id)
@@ -174,7 +167,7 @@ def list_alerts(db, actor, partner_id, limit=100):
 
 def list_deliveries(db, actor, partner_id, limit=100):
     require_owner_or_operator(actor, "partner", partner_id, "this partner's deliveries")
-    options = _load(ListingOptions(), {"limit": limit})
+    options = load_input(ListingOptions(), {"limit": limit})
 
     def work(uow):
         _require_partner(uow.connection, partner_id)

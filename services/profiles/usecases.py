@@ -3,13 +3,13 @@ validates input, applies domain rules, stores the result and emits the events
 that follow, all through one unit of work (`db.run`)."""
 from datetime import date, datetime, timezone
 
-from marshmallow import ValidationError
 
 from services.contracts.actors import (
     is_actor, is_operator, require_authenticated, require_operator, require_owner_or_operator,
 )
 from services.contracts.errors import InvalidInput, NotFound
 from services.platform import keys
+from services.platform.validation import load_input
 
 from . import domain, storage
 from .schemas import (
@@ -18,13 +18,6 @@ from .schemas import (
 )
 
 
-def _load(schema, data, partial=False):
-    if not isinstance(data, dict):
-        raise InvalidInput({"_schema": ["the body must be a JSON object"]})
-    try:
-        return schema.load(data, partial=partial)
-    except ValidationError as exc:
-        raise InvalidInput(exc.messages) from None
 
 
 def _now():
@@ -34,7 +27,7 @@ def _now():
 # --- companies ------------------------------------------------------------
 
 def register_company(db, data):
-    fields = _load(CompanyRegistration(), data)
+    fields = load_input(CompanyRegistration(), data)
     api_key = keys.new_key("company")
 
     def work(uow):
@@ -48,7 +41,7 @@ def register_company(db, data):
 
 
 def update_company(db, actor, company_id, data):
-    changes = _load(CompanyUpdate(), data, partial=True)
+    changes = load_input(CompanyUpdate(), data, partial=True)
 
     def work(uow):
         company = storage.get_company(uow.connection, company_id, for_update=True)
@@ -77,7 +70,7 @@ def get_company(db, actor, company_id):
 
 def register_park(db, actor, data):
     require_operator(actor, "park registration (parks are vetted before they can see companies)")
-    fields = _load(ParkRegistration(), data)
+    fields = load_input(ParkRegistration(), data)
     api_key = keys.new_key("park")
 
     def work(uow):
@@ -98,7 +91,7 @@ def get_park(db, actor, park_id):
 
 
 def publish_demand(db, actor, park_id, data):
-    fields = _load(DemandPublication(), data)
+    fields = load_input(DemandPublication(), data)
 
     def work(uow):
         park = storage.get_park(uow.connection, park_id)
@@ -114,7 +107,7 @@ def publish_demand(db, actor, park_id, data):
 
 
 def update_demand(db, actor, demand_id, data):
-    changes = _load(DemandUpdate(), data, partial=True)
+    changes = load_input(DemandUpdate(), data, partial=True)
 
     def work(uow):
         demand = storage.get_demand(uow.connection, demand_id, for_update=True)
