@@ -114,34 +114,20 @@ def load(base_url, operator_key=None, receiver_url="http://127.0.0.1:8099",
     api = Client(base_url, operator_key)
     ids = {}
 
-    for park in data["parks"]:
-        body = {"names": park["name"],
-                "region": {"country": park["country"], "province": park.get("province"),
-                           "city": park.get("city")},
-                "level": park.get("level"),
-                "description": park.get("note") or park.get("offer") or park.get("talent"),
-                "planned_area_m2": park.get("planned_area_m2"),
-                "resident_firms": park.get("resident_firms")}
-        registered = api.call("POST", "/api/parks", body)
-        ids[park["name"]["en"]] = registered["park"]["id"]
-        for demand in _demands_of(park):
-            api.call("POST", f"/api/parks/{registered['park']['id']}/demands", demand)
-        print(f"park      {park['name']['en']}", file=out)
+    # Partners first, so their subscriptions see the matches the rest causes.
+    secrets = _load_partners(api, data, receiver_url, ids, out)
+    if secrets_file:
+        Path(secrets_file).write_text(json.dumps(secrets, indent=2))
+    _load_parks(api, data, ids, out)
+    _load_companies(api, data, ids, out)
+    for agreement in data["agreements"]:
+        _load_agreement(api, agreement, ids, out)
+    return ids
 
-    for company in data["companies"]:
-        sectors = SECTOR_CODES.get(company.get("sector"))
-        if not sectors:
-            print(f"skipped   {company['name']['en']}: the reports name no sector", file=out)
-            continue
-        body = {"names": company["name"], "country": company["country"], "sectors": sectors,
-                "patents": company.get("patents"),
-                "export_markets": company.get("exports_to"),
-                # DEMO: the reports give no contact details.
-                "contact": {"email": f"contact@{slug(company['name']['en'])}.example"}}
-        registered = api.call("POST", "/api/companies", body)
-        ids[company["name"]["en"]] = registered["company"]["id"]
-        print(f"company   {company['name']['en']}", file=out)
 
+def _load_partners(api, data, receiver_url, ids, out):
+    """Register every partner; the demo ones get a webhook on the local
+    receiver and a subscription. Returns their webhook secrets by slug."""
     secrets = {}
     partners = [(p["name"], p["country"], PARTNER_KINDS.get(p["name"]["en"], "other"))
                 for p in data["partners"]]
@@ -160,12 +146,39 @@ def load(base_url, operator_key=None, receiver_url="http://127.0.0.1:8099",
             api.call("POST", f"/api/partners/{partner_id}/subscriptions",
                      DEMO_SUBSCRIPTIONS[name])
         print(f"partner   {name}{' (webhook + subscription)' if hook else ''}", file=out)
-    if secrets_file:
-        Path(secrets_file).write_text(json.dumps(secrets, indent=2))
+    return secrets
 
-    for agreement in data["agreements"]:
-        _load_agreement(api, agreement, ids, out)
-    return ids
+
+def _load_parks(api, data, ids, out):
+    for park in data["parks"]:
+        body = {"names": park["name"],
+                "region": {"country": park["country"], "province": park.get("province"),
+                           "city": park.get("city")},
+                "level": park.get("level"),
+                "description": park.get("note") or park.get("offer") or park.get("talent"),
+                "planned_area_m2": park.get("planned_area_m2"),
+                "resident_firms": park.get("resident_firms")}
+        registered = api.call("POST", "/api/parks", body)
+        ids[park["name"]["en"]] = registered["park"]["id"]
+        for demand in _demands_of(park):
+            api.call("POST", f"/api/parks/{registered['park']['id']}/demands", demand)
+        print(f"park      {park['name']['en']}", file=out)
+
+
+def _load_companies(api, data, ids, out):
+    for company in data["companies"]:
+        sectors = SECTOR_CODES.get(company.get("sector"))
+        if not sectors:
+            print(f"skipped   {company['name']['en']}: the reports name no sector", file=out)
+            continue
+        body = {"names": company["name"], "country": company["country"], "sectors": sectors,
+                "patents": company.get("patents"),
+                "export_markets": company.get("exports_to"),
+                # DEMO: the reports give no contact details.
+                "contact": {"email": f"contact@{slug(company['name']['en'])}.example"}}
+        registered = api.call("POST", "/api/companies", body)
+        ids[company["name"]["en"]] = registered["company"]["id"]
+        print(f"company   {company['name']['en']}", file=out)
 
 
 def _demands_of(park):
