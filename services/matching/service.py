@@ -1,24 +1,11 @@
 """nameko entrypoints of the matching service: RPC for the gateway, the two
 event consumers, and the calendar timer; each a one-liner into `usecases`."""
 from nameko.rpc import rpc
-from nameko.timer import Timer
 
-from services.platform.nameko_ext import DatabaseDependency, handle_event
+from services.platform.nameko_ext import DatabaseDependency, configured_timer, handle_event
 
 from . import config, usecases
 from .config import COMPANY_CONSUMER, DEMAND_CONSUMER, SERVICE_NAME
-
-
-class CalendarTimer(Timer):
-    """A nameko timer whose interval is read when the container starts
-    (container config, else PARKMATCH_MATCHING_EXPIRY_INTERVAL, else 60 s),
-    not when the class is defined."""
-
-    def __init__(self, **kwargs):
-        super().__init__(interval=config.DEFAULT_EXPIRY_INTERVAL, **kwargs)
-
-    def setup(self):
-        self.interval = config.expiry_interval(self.container.config)
 
 
 class MatchingService:
@@ -33,7 +20,7 @@ class MatchingService:
     def on_demand_changed(self, event):
         usecases.demand_changed(self.db, event)
 
-    @CalendarTimer.decorator
+    @configured_timer(interval_from=config.expiry_interval)
     def follow_calendar(self):
         usecases.follow_calendar(self.db)
 

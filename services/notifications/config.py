@@ -13,7 +13,7 @@ def database_url():
     return settings.database_url(SERVICE_NAME)
 
 
-def delivery_poll_interval():
+def delivery_poll_interval(container_config=None):
     """Seconds between two looks for due webhook deliveries."""
     return float(settings.env("PARKMATCH_DELIVERY_POLL_INTERVAL", "1"))
 

@@ -2,25 +2,11 @@
 consumers, and the timer that sends due webhooks. Each is a one-liner into
 `usecases`."""
 from nameko.rpc import rpc
-from nameko.timer import Timer
 
-from services.platform.nameko_ext import DatabaseDependency, handle_event
+from services.platform.nameko_ext import DatabaseDependency, configured_timer, handle_event
 
 from . import config, usecases
 from .config import AGREEMENT_CONSUMER, MATCH_CONSUMER, SERVICE_NAME
-
-
-class ConfiguredTimer(Timer):
-    """A nameko timer whose interval is read when the container starts
-    (nameko's own takes it when the class is defined, at import)."""
-
-    def __init__(self, interval_from, **kwargs):
-        self.interval_from = interval_from
-        super().__init__(interval=None, **kwargs)
-
-    def setup(self):
-        self.interval = self.interval_from()
-        super().setup()
 
 
 class NotificationsService:
@@ -63,6 +49,6 @@ class NotificationsService:
     def on_agreement_changed(self, event):
         usecases.agreement_changed(self.db, event)
 
-    @ConfiguredTimer.decorator(interval_from=config.delivery_poll_interval)
+    @configured_timer(interval_from=config.delivery_poll_interval)
     def deliver_webhooks(self):
         usecases.deliver_due(self.db)

@@ -17,6 +17,7 @@ from nameko.amqp.publish import Publisher
 from nameko.containers import ContainerBeingKilled
 from nameko.extensions import DependencyProvider
 from nameko.messaging import Consumer
+from nameko.timer import Timer
 
 from services.contracts import ContractError, parse_event
 from services.contracts.topology import (
@@ -199,3 +200,20 @@ class ReliableEventHandler(Consumer):
 
 
 handle_event = ReliableEventHandler.decorator
+
+
+class ConfiguredTimer(Timer):
+    """A nameko timer whose interval is read when the container starts, from
+    `interval_from(container_config)`; nameko's own @timer fixes it when the
+    class is defined, at import, before tests or operators can set it."""
+
+    def __init__(self, interval_from, **kwargs):
+        self.interval_from = interval_from
+        super().__init__(interval=None, **kwargs)
+
+    def setup(self):
+        self.interval = self.interval_from(self.container.config)
+        super().setup()
+
+
+configured_timer = ConfiguredTimer.decorator

@@ -21,7 +21,8 @@ from services.contracts.actors import OPERATOR
 from services.contracts.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from services.contracts.topology import work_queue
 from services.notifications import storage, usecases
-from services.notifications.service import ConfiguredTimer, NotificationsService
+from services.notifications.service import NotificationsService
+from services.platform.nameko_ext import ConfiguredTimer
 from services.notifications.webhooks import Outcome
 from services.platform.broker import EventPublisher
 from services.platform.db import Database, make_engine
