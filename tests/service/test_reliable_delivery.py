@@ -127,3 +127,27 @@ def _depth(vhost, queue):
 
 def _assert(condition):
     assert condition
+
+
+def test_an_unroutable_event_is_not_reported_published_and_heals(vhost):
+    """If an operator deletes a queue under a running relay, the broker
+    returns the event; the publisher says so, and the next batch declares the
+    topology again and gets it through."""
+    from services.contracts.topology import consumers_of
+    publisher = EventPublisher(vhost)
+    try:
+        first = company_event("c1")
+        assert publisher.publish_batch([(first.type, json.dumps(first.to_message()),
+                                         first.event_id)]) == [first.event_id]
+        connection = broker.connect(vhost)
+        for consumer in consumers_of("company.registered"):
+            connection.channel().queue_delete(work_queue(consumer))
+        connection.close()
+
+        lost = company_event("c2")
+        batch = [(lost.type, json.dumps(lost.to_message()), lost.event_id)]
+        assert publisher.publish_batch(batch) == []
+        assert publisher.publish_batch(batch) == [lost.event_id]
+        assert _depth(vhost, work_queue(CONSUMER)) == 1
+    finally:
+        publisher.close()
