@@ -1,8 +1,8 @@
 """Errors that cross the RPC boundary between a service and the gateway.
 
 They carry structured, JSON-ready arguments so the gateway can turn them into
-the right HTTP status and body (registered with nameko in
-`services.platform.nameko_ext`, so RPC callers get the same class back)."""
+the right HTTP status and body (registered with nameko by
+`services.platform.rpc_errors`, so RPC callers get the same class back)."""
 
 
 class ParkmatchError(Exception):
