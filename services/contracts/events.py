@@ -53,7 +53,8 @@ class CriterionSchema(Schema):
         if kind == "funding_or_market_validation" and value is not True:
             raise ValidationError("funding_or_market_validation takes the value true", "value")
         if kind == "certification_any_of":
-            if not (isinstance(value, list) and value and all(v in CERTIFICATIONS for v in value)):
+            if not (isinstance(value, list) and value
+                    and all(isinstance(v, str) and v in CERTIFICATIONS for v in value)):
                 raise ValidationError(
                     f"certification_any_of needs a non-empty list drawn from {sorted(CERTIFICATIONS)}",
                     "value")

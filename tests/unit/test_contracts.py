@@ -63,3 +63,11 @@ def test_event_names_read_as_past_tense_facts():
     for event_type in CURRENT_VERSION:
         verb = event_type.split(".")[1]
         assert verb.endswith("ed") or verb in ("found", "withdrawn"), event_type
+
+
+def test_criterion_values_of_the_wrong_shape_are_refused_not_crashed_on():
+    from services.contracts.events import CriterionSchema
+    errors = CriterionSchema().validate(
+        {"kind": "certification_any_of", "value": [{}, [], [1.5, None]]})
+    assert "value" in errors
+    assert "value" in CriterionSchema().validate({"kind": "min_patents", "value": []})
