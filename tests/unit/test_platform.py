@@ -27,8 +27,16 @@ def test_errors_survive_the_trip_through_nameko_serialisation():
 
 
 @pytest.mark.parametrize("value", [
-    {"d": date(2024, 7, 29), "t": datetime(2024, 7, 29, 9, 30, tzinfo=timezone.utc),
-     "nested": [{"d": date(2019, 5, 1)}], "n": None, "s": "Seoul"},
+    {"founded_on": date(2024, 7, 29),
+     "signed_at": datetime(2024, 7, 29, 9, 30, tzinfo=timezone.utc),
+     "parties": [{"signed_at": datetime(2019, 5, 1, tzinfo=timezone.utc)}],
+     "valid_until": None, "city": "Seoul"},
 ])
 def test_documents_round_trip_dates(value):
     assert from_document(to_document(value)) == value
+
+
+def test_text_that_looks_like_a_date_stays_text():
+    document = to_document({"names": {"en": "2024-01-01"}, "founded_on": date(2020, 1, 2)})
+    assert from_document(document) == {"names": {"en": "2024-01-01"},
+                                       "founded_on": date(2020, 1, 2)}
