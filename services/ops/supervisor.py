@@ -89,7 +89,6 @@ def up(args):
                PARKMATCH_OPERATOR_KEY=operator_key,
                PARKMATCH_DATA_DIR=str((VAR / "data").resolve()),
                PARKMATCH_HTTP_ADDRESS=f"127.0.0.1:{args.port}",
-               PARKMATCH_WEBHOOK_ALLOW_LOOPBACK="1",  # the demo receiver is local
                PYTHONUNBUFFERED="1")
     secrets_file = VAR / "demo-webhook-secrets.json"
     python = sys.executable

@@ -46,7 +46,6 @@ class System:
             PARKMATCH_RETRY_DELAYS="0.3,0.6",
             PARKMATCH_WEBHOOK_RETRY_DELAYS="0.5,1,2",
             PARKMATCH_DELIVERY_POLL_INTERVAL="0.2",
-            PARKMATCH_WEBHOOK_ALLOW_LOOPBACK="1",
             PARKMATCH_LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
             **{f"PARKMATCH_{name.upper()}_DATABASE_URL": url
