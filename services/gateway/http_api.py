@@ -3,19 +3,29 @@
 No nameko imports: the gateway's service.py hands in the RPC proxies."""
 import json
 import logging
+import re
 import uuid
 
 from services.contracts.actors import OPERATOR
-from services.contracts.errors import ParkmatchError, Unauthenticated
+from services.contracts.errors import NotFound, ParkmatchError, Unauthenticated
 from services.platform import keys
 
 log = logging.getLogger(__name__)
 
 JSON_TYPE = "application/json"
 
+# Every id Parkmatch hands out looks like this; anything else names no record.
+PLAUSIBLE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,80}$")
+
 
 class ServiceUnavailable(Exception):
     """An owning service did not answer in time."""
+
+
+def request_id_of(request):
+    """The caller's X-Request-Id if it is a sane id, else a new one."""
+    given = request.headers.get("X-Request-Id") or ""
+    return given if PLAUSIBLE_ID.match(given) else str(uuid.uuid4())
 
 
 def json_response(status, body, headers=None):
@@ -59,11 +69,14 @@ class Authenticator:
         return actor
 
 
-def handle(route, request, params, rpc, authenticator):
+def handle(route, request, params, rpc, authenticator, request_id=None):
     """Run one route; always returns a (status, headers, body) triple."""
-    request_id = request.headers.get("X-Request-Id") or str(uuid.uuid4())
+    request_id = request_id or request_id_of(request)
     headers = {"X-Request-Id": request_id}
     try:
+        for name, value in params.items():
+            if not PLAUSIBLE_ID.match(value):
+                raise NotFound(f"no record with {name} {value!r}")
         actor = authenticator.actor_for(api_key_from(request))
         body = read_json(request) if route.body is not None else None
         result = route.call(rpc, actor, params, body, request.args)

@@ -18,15 +18,16 @@ ROUTES = build_routes()
 OPENAPI = build_spec(ROUTES)
 
 
-class CorrelationId(DependencyProvider):
-    """Carries the caller's X-Request-Id (or a new one) into every RPC and so
-    into every event the request causes."""
+class RequestId(DependencyProvider):
+    """The caller's X-Request-Id (or a new one): answered back in the
+    response, and carried as the correlation id into every RPC and so into
+    every event the request causes."""
 
-    def worker_setup(self, worker_ctx):
+    def get_dependency(self, worker_ctx):
         request = worker_ctx.args[0] if worker_ctx.args else None
-        headers = getattr(request, "headers", None)
-        if headers is not None and headers.get("X-Request-Id"):
-            worker_ctx.data["correlation_id"] = headers["X-Request-Id"]
+        request_id = http_api.request_id_of(request) if hasattr(request, "headers") else None
+        worker_ctx.data["correlation_id"] = request_id
+        return request_id
 
 
 class _TimedCall:
@@ -58,7 +59,7 @@ class _Services:
 
 class GatewayService:
     name = SERVICE_NAME
-    correlation = CorrelationId()
+    request_id = RequestId()
     profiles = RpcProxy("profiles")
     matching = RpcProxy("matching")
     notifications = RpcProxy("notifications")
@@ -76,7 +77,8 @@ class GatewayService:
 
     def _dispatch(self, route, request, params):
         services = self._services()
-        return http_api.handle(route, request, params, services, self._authenticator(services))
+        return http_api.handle(route, request, params, services, self._authenticator(services),
+                               self.request_id)
 
     @http("GET", "/api/openapi.json")
     def openapi(self, request):

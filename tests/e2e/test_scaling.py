@@ -72,5 +72,14 @@ def test_request_id_becomes_the_correlation_id_of_every_event_it_causes(system, 
         found = spy.wait_for("match.found")
         assert registered["correlation_id"] == found["correlation_id"] == "req-hanbit-0001"
         assert found["causation_id"] == registered["event_id"]
+
+        # without a usable id of the caller's, the gateway makes one and says which
+        anonymous = api.post("/api/companies", company_body(), headers={"X-Request-Id": "a b"})
+        generated = anonymous.headers["X-Request-Id"]
+        assert generated != "a b"
+        company_id = anonymous.json()["company"]["id"]
+        event = spy.wait_for("company.registered",
+                             lambda e: e["payload"]["company_id"] == company_id)
+        assert event["correlation_id"] == generated
     finally:
         spy.close()

@@ -27,3 +27,16 @@ def test_no_operator_key_configured_means_no_operator():
     auth = Authenticator(None, {})
     with pytest.raises(Unauthenticated):
         auth.actor_for("anything")
+
+
+def test_ids_that_no_record_can_have_are_404_before_any_rpc():
+    from services.gateway.http_api import handle
+    from services.gateway.routes import build_routes
+
+    class Request:
+        headers, args, method, path = {}, {}, "GET", "/api/companies/x"
+
+    route = next(r for r in build_routes() if r.name == "get_company")
+    status, _, body = handle(route, Request(), {"company_id": "a\x00b"}, rpc=None,
+                             authenticator=None)
+    assert status == 404 and "NotFound" in body

@@ -40,3 +40,16 @@ def test_text_that_looks_like_a_date_stays_text():
     document = to_document({"names": {"en": "2024-01-01"}, "founded_on": date(2020, 1, 2)})
     assert from_document(document) == {"names": {"en": "2024-01-01"},
                                        "founded_on": date(2020, 1, 2)}
+
+
+def test_text_no_database_can_store_is_refused_naming_the_field():
+    from services.platform.validation import load_input
+    from marshmallow import Schema, fields
+
+    class Body(Schema):
+        title = fields.Str()
+        parties = fields.List(fields.Dict())
+
+    with pytest.raises(InvalidInput) as caught:
+        load_input(Body(), {"title": "a\x00b", "parties": [{"id": "ok"}, {"id": "\udbc9x"}]})
+    assert set(caught.value.details) == {"title", "parties[1].id"}
