@@ -10,10 +10,10 @@ from sqlalchemy import (
     JSON, BigInteger, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table,
     or_, select,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from services.platform.outbox import messaging_tables
 from services.platform.serialization import to_document
+from services.platform.sql import as_utc, dialect_insert
 
 metadata = MetaData()
 messaging_tables(metadata)
@@ -77,15 +77,8 @@ def _now():
     return datetime.now(timezone.utc)
 
 
-def _aware(moment):
-    # SQLite hands back naive datetimes; everything here is written in UTC.
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment
-
-
 def _parse_time(value):
-    return _aware(datetime.fromisoformat(value)) if value else None
+    return as_utc(datetime.fromisoformat(value)) if value else None
 
 
 def _upsert_if_newer(conn, table, key_columns, values):
@@ -94,8 +87,7 @@ def _upsert_if_newer(conn, table, key_columns, values):
     This is the "newer snapshot wins" rule done in one statement, so two
     consumers writing the same record at once cannot interleave. Returns
     whether anything was written."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**values)
+    statement = dialect_insert(conn, table).values(**values)
     statement = statement.on_conflict_do_update(
         index_elements=key_columns,
         set_={name: statement.excluded[name] for name in values if name not in key_columns},
@@ -226,6 +218,6 @@ def list_history(conn, agreement_id):
     rows = conn.execute(select(agreement_events)
                         .where(agreement_events.c.agreement_id == agreement_id)
                         .order_by(agreement_events.c.id)).all()
-    return [{"agreement_id": row.agreement_id, "at": _aware(row.at),
+    return [{"agreement_id": row.agreement_id, "at": as_utc(row.at),
              "actor": {"kind": row.actor_kind, "id": row.actor_id},
              "action": row.action, "details": row.details} for row in rows]

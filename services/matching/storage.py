@@ -1,8 +1,6 @@
 """The matching database: its own copy of company and demand snapshots, and
 the matches. Snapshots and matches are JSON documents next to the columns
 that are queried."""
-from datetime import timezone
-
 from sqlalchemy import (
     JSON, Column, Date, DateTime, Float, Integer, MetaData, String, Table, UniqueConstraint,
     or_, select,
@@ -10,6 +8,7 @@ from sqlalchemy import (
 
 from services.platform.outbox import messaging_tables
 from services.platform.serialization import from_document, to_document
+from services.platform.sql import as_utc
 
 metadata = MetaData()
 messaging_tables(metadata)
@@ -54,11 +53,6 @@ matches = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("company_id", "demand_id", name="uq_matches_company_demand"),
 )
-
-
-def _aware(moment):
-    # SQLite hands timestamps back without their zone; they were written in UTC.
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
 
 
 # --- companies ----------------------------------------------------------------
@@ -147,8 +141,8 @@ def demands_due_on(conn, today):
 # --- matches ----------------------------------------------------------------------
 
 def _match(row):
-    return {**row.document, "created_at": _aware(row.created_at),
-            "updated_at": _aware(row.updated_at)}
+    return {**row.document, "created_at": as_utc(row.created_at),
+            "updated_at": as_utc(row.updated_at)}
 
 
 _MATCH_COLUMNS = (matches.c.document, matches.c.created_at, matches.c.updated_at)

@@ -9,7 +9,6 @@ each read the other's table, so one of them is retried and sees the other.
 import logging
 from datetime import date, datetime, timezone
 
-
 from services.contracts.actors import require_authenticated, require_owner_or_operator
 from services.contracts.errors import Forbidden, NotFound
 from services.platform.validation import load_input
@@ -27,8 +26,6 @@ EVALUATION_ATTEMPTS = 30
 
 def _now():
     return datetime.now(timezone.utc)
-
-
 
 
 def _settle(uow, company, demand, existing, today, now):

@@ -1,16 +1,14 @@
 """The notifications database: partners (with their API-key hash and webhook
 secret), subscriptions, alerts, webhook deliveries and every delivery
 attempt. Nothing else in the service touches SQL."""
-from datetime import timezone
-
 from sqlalchemy import (
     JSON, BigInteger, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table,
     Text, select,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from services.platform.outbox import messaging_tables
 from services.platform.serialization import from_document, to_document
+from services.platform.sql import as_utc, insert_if_absent
 
 from .domain import PENDING
 
@@ -85,23 +83,6 @@ delivery_attempts = Table(
 )
 
 
-def _utc(moment):
-    # SQLite hands datetimes back without their (UTC) offset.
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment
-
-
-def _insert_ignoring_conflicts(conn, table, values):
-    """INSERT ... ON CONFLICT DO NOTHING; True if a row was written. (Catching
-    IntegrityError instead would abort the whole transaction on PostgreSQL.)
-    RETURNING tells, not rowcount, which some drivers (psycopg 3) report as -1."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = (dialect.insert(table).values(**values).on_conflict_do_nothing()
-                 .returning(table.c.id))
-    return conn.execute(statement).first() is not None
-
-
 # --- partners -------------------------------------------------------------------
 
 def insert_partner(conn, partner, api_key_hash, webhook_secret):
@@ -149,7 +130,7 @@ def list_subscriptions(conn, partner_id=None):
 def insert_alert(conn, alert):
     """Store the alert unless this partner already has one for the same fact;
     True if it was new."""
-    return _insert_ignoring_conflicts(conn, alerts, {
+    return insert_if_absent(conn, alerts, {
         "id": alert["id"], "partner_id": alert["partner_id"], "kind": alert["type"],
         "subject_id": alert["subject_id"], "subject_version": alert["subject_version"],
         "dedupe_key": alert["dedupe_key"], "data": to_document(alert["data"]),
@@ -166,8 +147,8 @@ def partners_alerted_about(conn, subject_id, kinds):
 def _alert(row):
     return {"id": row.id, "partner_id": row.partner_id, "type": row.kind,
             "subject_id": row.subject_id, "subject_version": row.subject_version,
-            "data": row.data, "occurred_at": _utc(row.occurred_at),
-            "created_at": _utc(row.created_at)}
+            "data": row.data, "occurred_at": as_utc(row.occurred_at),
+            "created_at": as_utc(row.created_at)}
 
 
 def alerts_by_id(conn, alert_ids):
@@ -195,10 +176,10 @@ def list_alerts(conn, partner_id, limit):
 def _delivery(row):
     return {"id": row.id, "alert_id": row.alert_id, "partner_id": row.partner_id,
             "url": row.url, "status": row.status, "attempts": row.attempts,
-            "next_attempt_at": _utc(row.next_attempt_at),
+            "next_attempt_at": as_utc(row.next_attempt_at),
             "last_status_code": row.last_status_code, "last_error": row.last_error,
-            "claim_token": row.claim_token, "created_at": _utc(row.created_at),
-            "delivered_at": _utc(row.delivered_at)}
+            "claim_token": row.claim_token, "created_at": as_utc(row.created_at),
+            "delivered_at": as_utc(row.delivered_at)}
 
 
 def insert_delivery(conn, delivery):
@@ -272,6 +253,6 @@ def list_deliveries(conn, partner_id, limit):
                                 .order_by(delivery_attempts.c.number))
         for row in attempts:
             by_id[row.delivery_id]["attempt_log"].append({
-                "number": row.number, "at": _utc(row.at), "status_code": row.status_code,
+                "number": row.number, "at": as_utc(row.at), "status_code": row.status_code,
                 "error": row.error, "latency_ms": row.latency_ms})
     return found

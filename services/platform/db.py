@@ -55,9 +55,7 @@ def postgres_url(url):
 
 
 def _is_serialization_failure(exc):
-    orig = getattr(exc, "orig", None)
-    # psycopg2 calls the SQLSTATE pgcode, psycopg 3 sqlstate.
-    code = getattr(orig, "pgcode", None) or getattr(orig, "sqlstate", None)
+    code = getattr(getattr(exc, "orig", None), "pgcode", None)  # psycopg2's SQLSTATE
     return code in ("40001", "40P01")  # serialization_failure, deadlock_detected
 
 

@@ -3,7 +3,8 @@ handled, in the same transaction as the handling's effects."""
 from datetime import datetime, timezone
 
 from sqlalchemy import Column, DateTime, MetaData, String, Table
-from sqlalchemy.dialects import postgresql, sqlite
+
+from .sql import insert_if_absent
 
 INBOX = "inbox"
 
@@ -21,16 +22,6 @@ _table = inbox_table(MetaData())
 
 
 def claim(connection, consumer, event_id):
-    """Record the event as handled by `consumer`; False if it already was.
-
-    ON CONFLICT DO NOTHING rather than catching IntegrityError: on PostgreSQL
-    an error would abort the whole transaction. A concurrent duplicate waits
-    for the first one's commit and then inserts nothing.
-    """
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(_table).values(
-        consumer=consumer, event_id=event_id, handled_at=datetime.now(timezone.utc),
-    ).on_conflict_do_nothing().returning(_table.c.event_id)
-    # RETURNING rather than rowcount: with psycopg 3 (SQLAlchemy 2.1's default
-    # PostgreSQL driver) rowcount comes back as -1 for this statement.
-    return connection.execute(statement).first() is not None
+    """Record the event as handled by `consumer`; False if it already was."""
+    return insert_if_absent(connection, _table, {
+        "consumer": consumer, "event_id": event_id, "handled_at": datetime.now(timezone.utc)})
