@@ -5,7 +5,6 @@ domain rules, stores the result with its audit-trail rows and emits the
 events that follow."""
 from datetime import datetime, timezone
 
-
 from services.contracts.actors import is_operator, require_authenticated
 from services.contracts.errors import InvalidInput, NotFound
 from services.platform.validation import load_input
@@ -13,8 +12,6 @@ from services.platform.validation import load_input
 from . import domain, storage
 from .config import DIRECTORY_CONSUMER, MATCH_CONSUMER
 from .schemas import AgreementOut, AgreementProposal, HistoryEntryOut, SignatureIn
-
-
 
 
 def _now():

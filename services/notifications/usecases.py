@@ -10,7 +10,6 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
-
 from services.contracts.actors import require_operator, require_owner_or_operator
 from services.contracts.errors import NotFound
 from services.platform import keys
@@ -24,8 +23,6 @@ from .schemas import (
 )
 
 log = logging.getLogger(__name__)
-
-
 
 
 def _now():

@@ -5,9 +5,6 @@ that prints the alerts partners get.
 Where the reports give no value the profile leaves it unknown (null) rather
 than guessing; the few values a demo needs that no report gives (a demand's
 number of places, companies' contact addresses) are marked DEMO below."""
-import base64
-import hashlib
-import hmac
 import json
 import re
 import sys
@@ -17,6 +14,7 @@ from pathlib import Path
 
 import requests
 
+from services.notifications import signing
 from services.platform import settings
 
 REFERENCE = Path(__file__).with_name("data") / "reference-data.json"
@@ -120,8 +118,9 @@ def load(base_url, operator_key=None, receiver_url="http://127.0.0.1:8099",
         Path(secrets_file).write_text(json.dumps(secrets, indent=2))
     _load_parks(api, data, ids, out)
     _load_companies(api, data, ids, out)
+    park_names = {park["name"]["en"] for park in data["parks"]}
     for agreement in data["agreements"]:
-        _load_agreement(api, agreement, ids, out)
+        _load_agreement(api, agreement, ids, park_names, out)
     return ids
 
 
@@ -216,14 +215,13 @@ def _demands_of(park):
         }
 
 
-def _load_agreement(api, agreement, ids, out):
+def _load_agreement(api, agreement, ids, park_names, out):
     parties = []
     for name in agreement["parties"]:
         if name not in ids:
             print(f"skipped   agreement of {agreement['parties']}: {name} unknown", file=out)
             return
-        kind = "park" if any(name == p for p in _park_names(api)) else "partner"
-        parties.append({"kind": kind, "id": ids[name]})
+        parties.append({"kind": "park" if name in park_names else "partner", "id": ids[name]})
     scope = agreement.get("scope") or []
     obligations = agreement.get("obligations") or []
     terms = "; ".join(
@@ -244,13 +242,6 @@ def _load_agreement(api, agreement, ids, out):
     print(f"agreement {agreement['kind']}: {' / '.join(agreement['parties'])} (signed)", file=out)
 
 
-def _park_names(api):
-    if not hasattr(api, "_park_names"):
-        data = json.loads(REFERENCE.read_text())
-        api._park_names = [p["name"]["en"] for p in data["parks"]]
-    return api._park_names
-
-
 def _date_of(text):
     """'2024-07-29' or '2019-05' (month only: its first day) as ISO, else None."""
     if not text:
@@ -264,16 +255,6 @@ def _date_of(text):
 
 # --- the demo webhook receiver ---------------------------------------------
 
-def verify_signature(secret, msg_id, timestamp, body, signature_header):
-    """Standard Webhooks verification, as a partner would write it."""
-    key = base64.b64decode(secret.removeprefix("whsec_"))
-    expected = base64.b64encode(
-        hmac.new(key, f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
-    ).decode()
-    return any(hmac.compare_digest(expected, part.split(",", 1)[1])
-               for part in signature_header.split() if part.startswith("v1,"))
-
-
 def serve_receiver(port, secrets_file=None):
     class Receiver(BaseHTTPRequestHandler):
         def do_POST(self):
@@ -281,10 +262,7 @@ def serve_receiver(port, secrets_file=None):
             hook = self.path.rsplit("/", 1)[-1]
             secrets = json.loads(Path(secrets_file).read_text()) if secrets_file and \
                 Path(secrets_file).exists() else {}
-            verified = hook in secrets and verify_signature(
-                secrets[hook], self.headers.get("webhook-id", ""),
-                self.headers.get("webhook-timestamp", ""), body,
-                self.headers.get("webhook-signature", ""))
+            verified = hook in secrets and signing.verify(secrets[hook], self.headers, body)
             try:
                 alert = json.loads(body)
             except ValueError:

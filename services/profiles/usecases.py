@@ -3,7 +3,6 @@ validates input, applies domain rules, stores the result and emits the events
 that follow, all through one unit of work (`db.run`)."""
 from datetime import date, datetime, timezone
 
-
 from services.contracts.actors import (
     is_actor, is_operator, require_authenticated, require_operator, require_owner_or_operator,
 )
@@ -16,8 +15,6 @@ from .schemas import (
     CompanyOut, CompanyRegistration, CompanyUpdate, DemandOut, DemandPublication, DemandUpdate,
     ParkOut, ParkRegistration,
 )
-
-
 
 
 def _now():

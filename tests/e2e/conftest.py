@@ -1,9 +1,6 @@
 """End-to-end harness: every service as a real `parkmatch run` process on a
 fresh vhost and fresh databases, a real local webhook receiver, and the public
 HTTP API as the only way in."""
-import base64
-import hashlib
-import hmac
 import json
 import os
 import signal
@@ -189,12 +186,6 @@ class WebhookReceiver:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
-
-
-def independent_signature(secret, msg_id, timestamp, body):
-    key = base64.b64decode(secret.removeprefix("whsec_"))
-    digest = hmac.new(key, f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
-    return "v1," + base64.b64encode(digest).decode()
 
 
 @pytest.fixture
