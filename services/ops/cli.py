@@ -81,14 +81,7 @@ def _cmd_relay(args):
                         settings.amqp_uri())
     print(f"relaying the {args.service} outbox; Ctrl-C to stop", file=sys.stderr)
     try:
-        while True:
-            try:
-                if relay.drain() == 0:
-                    time.sleep(args.interval)
-            except Exception as exc:  # broker away: keep trying
-                print(f"relay: {exc}", file=sys.stderr)
-                relay.close()
-                time.sleep(2)
+        relay.run_forever(wait=lambda: time.sleep(args.interval))
     except KeyboardInterrupt:
         relay.close()
 

@@ -80,20 +80,12 @@ class DatabaseDependency(DependencyProvider):
         self.stop()
 
     def _relay_forever(self):
-        backoff = 0.5
-        while not self._stopping:
-            self._wake.wait(self.poll_interval)
-            self._wake.clear()
-            try:
-                self.relay.drain()
-                backoff = 0.5
-            except Exception as exc:  # broker or database away: keep trying
-                log.warning("%s relay: %s; retrying in %.1fs", self.service_name, exc, backoff)
-                self.relay.close()
-                time.sleep(backoff)
-                backoff = min(backoff * 2, 10)
-        self.relay.close()
+        self.relay.run_forever(wait=self._wait_for_commit, stopping=lambda: self._stopping)
         self.database.dispose()
+
+    def _wait_for_commit(self):
+        self._wake.wait(self.poll_interval)
+        self._wake.clear()
 
     def get_dependency(self, worker_ctx):
         return BoundDatabase(self.database, worker_ctx.data.get("correlation_id"))

@@ -5,6 +5,7 @@ any point leaves it pending and it is published again: events are delivered at
 least once, and consumers' inboxes make the repeat harmless.
 """
 import logging
+import time
 
 from . import outbox
 from .broker import EventPublisher
@@ -65,6 +66,25 @@ class OutboxRelay:
             if count < self.batch_size:
                 break
         return total
+
+    def run_forever(self, wait, stopping=lambda: False):
+        """Drain the outbox, then `wait()` for more, until `stopping()`. While
+        the broker or the database is away, back off (0.5 s doubling to 10 s)
+        and keep trying: the rows stay pending meanwhile."""
+        backoff = 0.5
+        while not stopping():
+            try:
+                self.drain()
+            except Exception as exc:
+                log.warning("%s relay: %s; retrying in %.1fs", self.database.service_name,
+                            exc, backoff)
+                self.close()
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 10)
+                continue
+            backoff = 0.5
+            wait()
+        self.close()
 
     def close(self):
         self.publisher.close()
