@@ -262,6 +262,11 @@ def event_spy(vhost):
     spy.close()
 
 
+def holds(condition):
+    """An assertion usable inside a lambda given to `eventually`."""
+    assert condition
+
+
 def eventually(check, timeout=20, interval=0.1):
     """Retry `check` (which asserts) until it passes or time runs out."""
     deadline = time.monotonic() + timeout

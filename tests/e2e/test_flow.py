@@ -2,7 +2,7 @@
 RabbitMQ between real processes, alerts checked by a real partner server."""
 import pytest
 
-from tests.conftest import eventually
+from tests.conftest import eventually, holds
 from tests.factories import company_body, demand_body, park_body
 
 pytestmark = pytest.mark.e2e
@@ -60,7 +60,7 @@ def test_company_to_match_to_alert_to_signed_agreement(api, operator, receiver):
     assert [m["match_id"] for m in park_view] == [match["match_id"]]
 
     # the partner got exactly one signed alert, without the company's contact
-    eventually(lambda: _assert(len(receiver.alerts("match.found")) == 1))
+    eventually(lambda: holds(len(receiver.alerts("match.found")) == 1))
     alert = receiver.alerts("match.found")[0]
     assert alert["_verified"], "webhook signature did not verify with the standardwebhooks package"
     assert "minji@example.kr" not in str(receiver.received)
@@ -80,7 +80,7 @@ def test_company_to_match_to_alert_to_signed_agreement(api, operator, receiver):
     assert signed.status_code == 201, signed.text
     assert signed.json()["status"] == "signed"
     assert as_partner.get(f"/api/agreements/{agreement_id}").json()["status"] == "signed"
-    eventually(lambda: _assert(len(receiver.alerts("agreement.signed")) == 1))
+    eventually(lambda: holds(len(receiver.alerts("agreement.signed")) == 1))
 
 
 def test_losing_eligibility_withdraws_the_match_and_tells_the_partner(api, operator, receiver):
@@ -89,7 +89,7 @@ def test_losing_eligibility_withdraws_the_match_and_tells_the_partner(api, opera
     registered = api.post("/api/companies", company_body()).json()
     company_id = registered["company"]["id"]
     as_company = api.as_(registered["api_key"])
-    eventually(lambda: _assert(len(receiver.alerts("match.found")) == 1))
+    eventually(lambda: holds(len(receiver.alerts("match.found")) == 1))
 
     patched = as_company.patch(f"/api/companies/{company_id}", {"patents": 0})
     assert patched.status_code == 200 and patched.json()["version"] == 2
@@ -99,11 +99,11 @@ def test_losing_eligibility_withdraws_the_match_and_tells_the_partner(api, opera
         assert [m["status"] for m in matches.json()] == ["withdrawn"]
         assert as_company.get(f"/api/companies/{company_id}/matches").json() == []
     eventually(withdrawn)
-    eventually(lambda: _assert(len(receiver.alerts("match.withdrawn")) == 1))
+    eventually(lambda: holds(len(receiver.alerts("match.withdrawn")) == 1))
 
     # becoming eligible again by adding a patent finds it again
     assert as_company.patch(f"/api/companies/{company_id}", {"patents": 1}).status_code == 200
-    eventually(lambda: _assert(len(as_company.get(
+    eventually(lambda: holds(len(as_company.get(
         f"/api/companies/{company_id}/matches").json()) == 1))
 
 
@@ -150,7 +150,3 @@ def test_openapi_document_lists_the_contract_paths(api):
     company = spec["components"]["schemas"]["CompanyRegistration"]
     assert "sectors" in company["properties"] and "contact" in company["required"]
     assert api.get("/health").json()["status"] == "ok"
-
-
-def _assert(condition):
-    assert condition

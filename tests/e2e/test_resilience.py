@@ -11,7 +11,7 @@ import pika
 import pytest
 
 from services.contracts.topology import EVENTS_EXCHANGE
-from tests.conftest import TEST_DB, EventSpy, eventually
+from tests.conftest import TEST_DB, EventSpy, eventually, holds
 from tests.e2e.test_flow import register_park_with_demand, register_partner
 from tests.factories import company_body
 
@@ -43,21 +43,21 @@ def test_sigkill_mid_handler_loses_nothing_and_doubles_nothing(system, api, oper
         names={"en": f"Company {n}"})).json()["company"]["id"] for n in range(150)]
 
     system.start("matching")
-    eventually(lambda: _assert(len(match_found_per_company(spy)) >= 3), timeout=60,
+    eventually(lambda: holds(len(match_found_per_company(spy)) >= 3), timeout=60,
                interval=0.01)
     system.kill("matching", signal.SIGKILL)  # mid-stream: messages in flight, unacked
     assert len(match_found_per_company(spy)) < len(companies), "killed too late to prove anything"
 
     system.start("matching")
     system.wait_ready(["matching"])
-    eventually(lambda: _assert(set(match_found_per_company(spy)) == set(companies)), timeout=90)
+    eventually(lambda: holds(set(match_found_per_company(spy)) == set(companies)), timeout=90)
     time.sleep(2)  # let any redelivered duplicate surface
     assert max(match_found_per_company(spy).values()) == 1
     for company_id in companies[:5] + companies[-5:]:
         matches = operator.get(f"/api/companies/{company_id}/matches").json()
         assert len(matches) == 1
     # downstream, the partner heard of each match exactly once
-    eventually(lambda: _assert(len(receiver.alerts("match.found")) == len(companies)),
+    eventually(lambda: holds(len(receiver.alerts("match.found")) == len(companies)),
                timeout=60)
     time.sleep(2)
     alerted = Counter(a["data"]["company"]["company_id"] for a in receiver.alerts("match.found"))
@@ -69,7 +69,7 @@ def test_duplicate_delivery_changes_nothing(system, api, operator, receiver, spy
     register_partner(operator, receiver)
     company_id = api.post("/api/companies", company_body()).json()["company"]["id"]
     registered = spy.wait_for("company.registered")
-    eventually(lambda: _assert(len(receiver.alerts("match.found")) == 1))
+    eventually(lambda: holds(len(receiver.alerts("match.found")) == 1))
 
     # the broker hands the very same event over again, twice
     _publish(system.amqp_uri, registered)
@@ -102,7 +102,7 @@ def test_failing_handler_dead_letters_then_operator_replays(system, api, operato
     _remove_inbox_failure(system)
     replay = system.cli("dead-letters", "replay", "--consumer", consumer)
     assert replay.returncode == 0, replay.stderr
-    eventually(lambda: _assert(match_found_per_company(spy)[company_id] == 1))
+    eventually(lambda: holds(match_found_per_company(spy)[company_id] == 1))
     again = system.cli("dead-letters", "list", "--consumer", consumer)
     assert again.stdout.strip() == ""
 
@@ -111,7 +111,7 @@ def test_broker_restart_loses_and_doubles_nothing(system, api, operator, receive
     register_park_with_demand(operator)
     register_partner(operator, receiver)
     first = api.post("/api/companies", company_body()).json()["company"]["id"]
-    eventually(lambda: _assert(len(receiver.alerts("match.found")) == 1))
+    eventually(lambda: holds(len(receiver.alerts("match.found")) == 1))
     spy.close()
 
     subprocess.run(["rabbitmqctl", "stop_app"], check=True, capture_output=True, timeout=120)
@@ -122,7 +122,7 @@ def test_broker_restart_loses_and_doubles_nothing(system, api, operator, receive
         assert response.status_code == 201, response.text
         return response.json()["company"]["id"]
     second = eventually(registers, timeout=90, interval=1)
-    eventually(lambda: _assert(len(receiver.alerts("match.found")) == 2), timeout=90)
+    eventually(lambda: holds(len(receiver.alerts("match.found")) == 2), timeout=90)
     time.sleep(3)
     alerted = Counter(a["data"]["company"]["company_id"] for a in receiver.alerts("match.found"))
     assert alerted == {first: 1, second: 1}
@@ -173,7 +173,3 @@ def _pg(url, sql):
     with connection.cursor() as cursor:
         cursor.execute(sql)
     connection.close()
-
-
-def _assert(condition):
-    assert condition

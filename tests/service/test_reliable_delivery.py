@@ -10,7 +10,7 @@ from services.contracts.topology import dead_queue, work_queue
 from services.platform import broker
 from services.platform.broker import EventPublisher
 from services.platform.nameko_ext import DatabaseDependency, handle_event
-from tests.conftest import eventually
+from tests.conftest import eventually, holds
 
 CONSUMER = "matching.company_changed"
 FAILURES = {"remaining": 0}
@@ -64,9 +64,9 @@ def test_duplicate_event_is_handled_once(start_flaky, vhost):
     event = company_event()
     publish(vhost, event)
     publish(vhost, event)
-    eventually(lambda: _assert(Flaky.handled == [event.event_id]))
+    eventually(lambda: holds(Flaky.handled == [event.event_id]))
     publish(vhost, company_event("c2"))
-    eventually(lambda: _assert(len(Flaky.handled) == 2))
+    eventually(lambda: holds(len(Flaky.handled) == 2))
     assert Flaky.handled[0] == event.event_id
 
 
@@ -75,7 +75,7 @@ def test_failing_handler_is_retried_then_succeeds(start_flaky, vhost):
     FAILURES["remaining"] = 2  # two failures, two retries configured: third try works
     event = company_event()
     publish(vhost, event)
-    eventually(lambda: _assert(Flaky.handled == [event.event_id]))
+    eventually(lambda: holds(Flaky.handled == [event.event_id]))
     assert _depth(vhost, dead_queue(CONSUMER)) == 0
 
 
@@ -84,7 +84,7 @@ def test_exhausted_retries_dead_letter_and_replay_restores(start_flaky, vhost):
     FAILURES["remaining"] = 3
     event = company_event()
     publish(vhost, event)
-    eventually(lambda: _assert(_depth(vhost, dead_queue(CONSUMER)) == 1))
+    eventually(lambda: holds(_depth(vhost, dead_queue(CONSUMER)) == 1))
     assert Flaky.handled == []
 
     letters = broker.list_dead_letters(vhost, [CONSUMER])
@@ -94,7 +94,7 @@ def test_exhausted_retries_dead_letter_and_replay_restores(start_flaky, vhost):
 
     replayed = broker.replay_dead_letters(vhost, CONSUMER)
     assert [r["event_id"] for r in replayed] == [event.event_id]
-    eventually(lambda: _assert(Flaky.handled == [event.event_id]))
+    eventually(lambda: holds(Flaky.handled == [event.event_id]))
     assert _depth(vhost, dead_queue(CONSUMER)) == 0
 
 
@@ -104,7 +104,7 @@ def test_contract_breaking_message_goes_straight_to_dead_letters(start_flaky, vh
     publisher = EventPublisher(vhost)
     publisher.publish("company.registered", json.dumps(broken), broken["event_id"])
     publisher.close()
-    eventually(lambda: _assert(_depth(vhost, dead_queue(CONSUMER)) == 1))
+    eventually(lambda: holds(_depth(vhost, dead_queue(CONSUMER)) == 1))
     letter = broker.list_dead_letters(vhost, [CONSUMER])[0]
     assert letter["attempts"] == 0 and "ContractError" in letter["error"]
     assert Flaky.handled == []
@@ -123,10 +123,6 @@ def _depth(vhost, queue):
         return connection.channel().queue_declare(queue, passive=True).method.message_count
     finally:
         connection.close()
-
-
-def _assert(condition):
-    assert condition
 
 
 def test_an_unroutable_event_is_not_reported_published_and_heals(vhost):
