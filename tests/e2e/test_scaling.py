@@ -8,7 +8,7 @@ import pytest
 
 from services.contracts.topology import work_queue
 from services.platform import broker
-from tests.conftest import EventSpy, eventually
+from tests.conftest import EventSpy, eventually, holds
 from tests.e2e.test_flow import register_park_with_demand
 from tests.factories import company_body
 
@@ -63,7 +63,11 @@ def test_two_matching_processes_split_the_work_and_match_once(system, api, opera
 def test_request_id_becomes_the_correlation_id_of_every_event_it_causes(system, api, operator):
     spy = EventSpy(system.amqp_uri)
     try:
-        register_park_with_demand(operator)
+        _, _, demand = register_park_with_demand(operator)
+        # matching must hold the demand first, or the match would be caused
+        # by the demand's event (another request) rather than the company's
+        eventually(lambda: holds(
+            operator.get(f"/api/demands/{demand['id']}/matches").status_code == 200))
         response = api.post("/api/companies", company_body(),
                             headers={"X-Request-Id": "req-hanbit-0001"})
         assert response.status_code == 201
