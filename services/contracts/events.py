@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from .vocabulary import (
     AGREEMENT_KINDS, CERTIFICATIONS, CRITERION_KINDS, FACILITIES, INCENTIVES,
-    PARTNER_KINDS, PARTY_KINDS, SECTORS,
+    INTRODUCTION_STATUSES, PARTNER_KINDS, PARTY_KINDS, SECTORS,
 )
 
 SectorCode = lambda **kw: fields.Str(validate=validate.OneOf(sorted(SECTORS)), **kw)  # noqa: E731
@@ -177,6 +177,57 @@ class AgreementV1(Schema):
     signed_at = fields.AwareDateTime(load_default=None, allow_none=True, format="iso")
 
 
+# --- introductions (double opt-in; issue #4) ------------------------------
+# Contact details never travel here either: the two sides read each other's
+# contacts through the API once the company has accepted.
+
+class PartyRefV1(Schema):
+    kind = fields.Str(required=True, validate=validate.OneOf(PARTY_KINDS))
+    id = fields.Str(required=True)
+
+
+class IntroductionV1(Schema):
+    introduction_id = fields.Str(required=True)
+    version = fields.Int(required=True, strict=True)
+    status = fields.Str(required=True, validate=validate.OneOf(INTRODUCTION_STATUSES))
+    match_id = fields.Str(required=True)
+    company_id = fields.Str(required=True)
+    demand_id = fields.Str(load_default=None, allow_none=True)
+    park_id = fields.Str(load_default=None, allow_none=True)
+    requester = fields.Nested(PartyRefV1, required=True)
+    sponsor_partner_id = fields.Str(load_default=None, allow_none=True)
+    sectors = fields.List(SectorCode(), load_default=list)
+    region = fields.Nested(RegionSchema, load_default=None, allow_none=True)
+    score = fields.Float(load_default=None, allow_none=True)
+    requested_at = fields.AwareDateTime(required=True, format="iso")
+    expires_at = fields.AwareDateTime(required=True, format="iso")
+    decided_at = fields.AwareDateTime(load_default=None, allow_none=True, format="iso")
+    decline_reason = fields.Str(load_default=None, allow_none=True)
+
+
+# --- obligations (issue #4) -------------------------------------------------
+
+class ObligationReminderV1(Schema):
+    """One occurrence of an obligation that is due soon (obligation.due) or
+    past due and unfulfilled (obligation.overdue)."""
+    obligation_id = fields.Str(required=True)
+    occurrence_on = fields.Date(required=True, metadata={
+        "description": "the due date of this occurrence (recurring obligations have many)"})
+    reminder = fields.Str(required=True, metadata={
+        "description": "which reminder this is, e.g. 'due_in_30_days' or 'overdue'; with "
+                       "obligation_id and occurrence_on it identifies the reminder"})
+    days_until_due = fields.Int(required=True, metadata={"description": "negative when overdue"})
+    title = fields.Str(required=True)
+    owner = fields.Nested(PartyRefV1, required=True)
+    agreement_id = fields.Str(required=True)
+    agreement_title = fields.Str(required=True)
+    agreement_kind = fields.Str(required=True, validate=validate.OneOf(AGREEMENT_KINDS))
+    parties = fields.List(fields.Nested(PartyRefV1), required=True)
+    sponsor_partner_id = fields.Str(load_default=None, allow_none=True)
+    sectors = fields.List(SectorCode(), load_default=list)
+    region = fields.Nested(RegionSchema, load_default=None, allow_none=True)
+
+
 REGISTRY = {
     ("company.registered", 1): CompanySnapshotV1(),
     ("company.updated", 1): CompanySnapshotV1(),
@@ -189,6 +240,12 @@ REGISTRY = {
     ("match.withdrawn", 1): MatchV1(),
     ("agreement.proposed", 1): AgreementV1(),
     ("agreement.signed", 1): AgreementV1(),
+    ("introduction.requested", 1): IntroductionV1(),
+    ("introduction.accepted", 1): IntroductionV1(),
+    ("introduction.declined", 1): IntroductionV1(),
+    ("introduction.expired", 1): IntroductionV1(),
+    ("obligation.due", 1): ObligationReminderV1(),
+    ("obligation.overdue", 1): ObligationReminderV1(),
 }
 
 CURRENT_VERSION = {}

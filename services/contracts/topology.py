@@ -21,6 +21,11 @@ CONSUMERS = {
     "matching.demand_changed": ("park_demand.published", "park_demand.updated"),
     "notifications.match_changed": ("match.found", "match.updated", "match.withdrawn"),
     "notifications.agreement_changed": ("agreement.proposed", "agreement.signed"),
+    "notifications.introduction_changed": (
+        "introduction.requested", "introduction.accepted", "introduction.declined",
+        "introduction.expired",
+    ),
+    "notifications.obligation_reminded": ("obligation.due", "obligation.overdue"),
     "agreements.directory": (
         "company.registered", "company.updated", "park.registered", "partner.registered",
     ),

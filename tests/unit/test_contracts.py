@@ -62,7 +62,9 @@ def test_every_event_type_has_a_consumer_and_a_current_version():
 def test_event_names_read_as_past_tense_facts():
     for event_type in CURRENT_VERSION:
         verb = event_type.split(".")[1]
-        assert verb.endswith("ed") or verb in ("found", "withdrawn"), event_type
+        assert verb.endswith("ed") or verb in ("found", "withdrawn", "due", "overdue"), event_type
+        # obligation.due / obligation.overdue are the names issue #4 gives:
+        # facts about a date that has come, not commands
 
 
 def test_criterion_values_of_the_wrong_shape_are_refused_not_crashed_on():

@@ -54,6 +54,6 @@ def test_subscription_defaults_to_everything():
 def test_subscription_names_every_bad_field():
     errors = errors_of(SubscriptionIn(), {
         "sectors": ["spaceships"], "regions": [{"province": "Heilongjiang"}],
-        "min_score": 101, "event_kinds": ["agreement.proposed"]})
+        "min_score": 101, "event_kinds": ["agreement.shredded"]})
     assert set(errors) == {"sectors", "regions", "min_score", "event_kinds"}
     assert "event_kinds" in errors_of(SubscriptionIn(), {"event_kinds": []})
