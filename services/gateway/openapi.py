@@ -5,8 +5,6 @@ import re
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from services.contracts.vocabulary import SECTORS
-
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {
@@ -39,8 +37,9 @@ def build_spec(routes):
         openapi_version="3.0.3",
         plugins=[MarshmallowPlugin(schema_name_resolver=lambda schema: None)],
         info={"description": "Korea–China park match-making. Authenticate with "
-                             "`Authorization: Bearer <api key>`. Sector codes: "
-                             + ", ".join(sorted(SECTORS))},
+                             "`Authorization: Bearer <api key>`. Sectors may be given as codes "
+                             "or as terms in Korean, Chinese or English: GET /api/sectors "
+                             "lists them."},
     )
     spec.components.security_scheme("apiKey", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", ERROR_SCHEMA)

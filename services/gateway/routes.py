@@ -7,6 +7,8 @@ from typing import Callable
 
 from marshmallow import Schema, fields
 
+from . import sectors
+
 
 @dataclass(frozen=True)
 class Route:
@@ -167,4 +169,10 @@ def build_routes():
               "Sign as one of the parties; when all have signed the agreement is signed",
               "agreements", body=agreements.SignatureIn, response=agreements.AgreementOut,
               status=201),
+        # sectors (served by the gateway itself: contract data, no service owns it)
+        Route("list_sectors", "GET", "/api/sectors",
+              lambda rpc, actor, p, body, q: sectors.list_sectors(q),
+              "The sector taxonomy (ko / zh / en labels, synonyms, hierarchy, ISIC Rev. 4); "
+              "?q= resolves a term", "sectors", response=sectors.SectorOut, many=True,
+              auth="none", query=sectors.QUERY),
     ]

@@ -4,8 +4,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
-from services.contracts.events import NamesSchema, RegionSchema, code_list
-from services.contracts.vocabulary import ALERT_EVENT_KINDS, PARTNER_KINDS, SECTORS
+from services.contracts.events import NamesSchema, RegionSchema
+from services.contracts.taxonomy_fields import SectorTerms
+from services.contracts.vocabulary import ALERT_EVENT_KINDS, PARTNER_KINDS
 
 from .domain import DELIVERY_STATUSES
 
@@ -60,8 +61,9 @@ class PartnerRegistered(Schema):
 
 
 class SubscriptionIn(Schema):
-    sectors = code_list(SECTORS, load_default=list,
-                        metadata={"description": "sector codes; empty means every sector"})
+    sectors = SectorTerms(dedupe=False, load_default=list, metadata={
+        "description": "sector codes or terms in ko / zh / en (stored as codes); "
+                       "empty means every sector"})
     regions = fields.List(fields.Nested(RegionSchema), load_default=list,
                           validate=validate.Length(max=50),
                           metadata={"description": "a region matches when every field given "

@@ -5,7 +5,8 @@ from datetime import date
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from services.contracts.events import CriterionSchema, NamesSchema, RegionSchema, code_list
-from services.contracts.vocabulary import CERTIFICATIONS, FACILITIES, INCENTIVES, SECTORS
+from services.contracts.taxonomy_fields import SectorTerms
+from services.contracts.vocabulary import CERTIFICATIONS, FACILITIES, INCENTIVES
 
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="use a two-letter ISO 3166 country code, e.g. KR")
 NON_NEGATIVE = validate.Range(min=0, error="must be 0 or more")
@@ -21,7 +22,7 @@ class ContactSchema(Schema):
 class CompanyFields(Schema):
     names = fields.Nested(NamesSchema, required=True)
     country = fields.Str(required=True, validate=COUNTRY)
-    sectors = code_list(SECTORS, required=True, validate=validate.Length(min=1, max=10))
+    sectors = SectorTerms(required=True, validate=validate.Length(min=1, max=10))
     founded_on = fields.Date(load_default=None, allow_none=True,
                              metadata={"description": "null when not disclosed (unknown)"})
     patents = fields.Int(load_default=None, allow_none=True, strict=True, validate=NON_NEGATIVE)
@@ -86,7 +87,7 @@ class ParkOut(ParkRegistration):
 
 class DemandFields(Schema):
     title = fields.Str(required=True, validate=validate.Length(min=3, max=300))
-    sectors = code_list(SECTORS, required=True, validate=validate.Length(min=1, max=20))
+    sectors = SectorTerms(required=True, validate=validate.Length(min=1, max=20))
     space_offered_m2 = fields.Int(load_default=None, allow_none=True, strict=True,
                                   validate=NON_NEGATIVE)
     facilities = code_list(FACILITIES, load_default=list)
