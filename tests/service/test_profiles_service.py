@@ -81,3 +81,19 @@ def test_authenticate_resolves_keys_to_actors(profiles, rpc):
         "kind": "company", "id": registered["company"]["id"]}
     assert rpc.profiles.authenticate(registered["api_key"] + "x") is None
     assert rpc.profiles.authenticate("nonsense") is None
+
+
+def test_sectors_typed_as_terms_are_stored_and_published_as_codes(profiles, rpc, event_spy):
+    company = rpc.profiles.register_company(company_body(sectors=["바이오 의약", "生技", "AI"]))
+    assert company["company"]["sectors"] == ["biopharmaceuticals", "artificial_intelligence"]
+    company_id = company["company"]["id"]
+    event = event_spy.wait_for("company.registered",
+                               lambda e: e["payload"]["company_id"] == company_id)
+    assert event["payload"]["sectors"] == ["biopharmaceuticals", "artificial_intelligence"]
+    assert rpc.profiles.get_company(OPERATOR, company_id)["sectors"] == \
+        ["biopharmaceuticals", "artificial_intelligence"]
+
+    with pytest.raises(InvalidInput) as caught:
+        rpc.profiles.register_company(company_body(sectors=["cloud", "bogus"]))
+    assert caught.value.details == {"sectors": {"1": [
+        "unknown sector 'bogus'; closest known terms: biopharmaceuticals (Biopharmaceuticals)"]}}
