@@ -273,3 +273,14 @@ def test_an_unknown_term_is_refused_at_its_position_with_suggestions():
     assert messages["sectors"][1] == [
         "unknown sector 'bogus'; closest known terms: biopharmaceuticals (Biopharmaceuticals)"]
     assert messages["main"] == ["Not a valid string."]
+
+
+def test_relations_among_the_original_codes_are_unchanged():
+    """Other services were built against these; new relations only involve new codes."""
+    expected = {("biopharmaceuticals", "biologics"): CHILD,
+                ("medical_devices", "health_care"): RELATED,
+                ("health_care", "medical_devices"): RELATED}
+    for wanted in ORIGINAL_CODES:
+        for held in ORIGINAL_CODES:
+            relation = EXACT if wanted == held else expected.get((wanted, held), NONE)
+            assert affinity(wanted, held)[1] == relation, (wanted, held)
