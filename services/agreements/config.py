@@ -30,3 +30,8 @@ def timer_interval(container_config=None):
     """Seconds between two runs of the timer that expires introductions, starts
     and ends agreements and sends obligation reminders."""
     return float(settings.env("PARKMATCH_AGREEMENTS_TIMER_INTERVAL", "60"))
+
+
+def rpc_timeout():
+    """Seconds to wait for profiles (contacts) or notifications (match counts)."""
+    return float(settings.env("PARKMATCH_AGREEMENTS_RPC_TIMEOUT", "10"))
