@@ -851,8 +851,11 @@ def funnel(counts):
     stages, previous = [], None
     for index, name in enumerate(FUNNEL_STAGES):
         count = counts.get(name, 0)
+        # obligations_due is the base of the last step, not a step after signing
+        # (one agreement owes many occurrences): it has no conversion.
+        no_rate = index == 0 or name == "obligations_due"
         stages.append({"stage": name, "count": count,
-                       "conversion": None if index == 0 else _rate(count, previous)})
+                       "conversion": None if no_rate else _rate(count, previous)})
         previous = count
     first = counts.get("matches")
     return {"stages": stages,
