@@ -34,7 +34,7 @@ class DocumentRef(Schema):
     url = fields.Url(required=True, schemes={"http", "https"})
     sha256 = fields.Str(required=True, validate=validate.Regexp(
         r"^[0-9a-f]{64}$", error="give the SHA-256 of the document as 64 lowercase hex digits"))
-    title = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=300))
+    title = fields.Str(allow_none=True, validate=validate.Length(max=300))
 
 
 class DocumentIn(DocumentRef):
