@@ -7,7 +7,7 @@ Plain Python on plain dicts: no broker, no database. A party reference is
 {"kind": "company" | "park" | "partner", "id": ...}."""
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import islice
 
 from dateutil import rrule as _rrule

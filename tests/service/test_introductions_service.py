@@ -9,13 +9,24 @@ from services.agreements.service import AgreementsService
 from services.contracts.actors import OPERATOR
 from services.contracts.errors import Conflict, Forbidden, InvalidInput
 from services.platform import clock
-from services.profiles.service import ProfilesService
 from tests.conftest import eventually, holds
 from tests.factories import company_body, park_body
-from tests.service.test_agreements_service import (  # noqa: F401  (fixtures)
-    actor, agreements, agreements_db, match, match_event, outbox_count, partner_registered,
-    publish, wait_known, wait_match, world,
+from tests.service import test_agreements_service as base
+from tests.service.test_agreements_service import (
+    actor,
+    match_event,
+    outbox_count,
+    partner_registered,
+    wait_known,
+    wait_match,
 )
+
+# the agreements service's fixtures, shared
+agreements = base.agreements
+agreements_db = base.agreements_db
+match = base.match
+publish = base.publish
+world = base.world
 
 COMPANY_EMAIL = "minji@example.kr"
 PARK_CONTACT = {"person": "Zhao Lei", "email": "invest@binxian.example", "phone": None}
@@ -30,7 +41,7 @@ def park_with_contact(agreements, agreements_db, rpc):
 
 
 def test_double_opt_in_releases_contacts_only_after_the_company_accepts(
-        agreements, agreements_db, rpc, publish, event_spy, park_with_contact):  # noqa: F811
+        agreements, agreements_db, rpc, publish, event_spy, park_with_contact):
     company = rpc.profiles.register_company(company_body())["company"]
     wait_known(agreements_db, "company", company["id"])
     park = park_with_contact
@@ -95,7 +106,7 @@ def test_double_opt_in_releases_contacts_only_after_the_company_accepts(
 
 
 def test_repeats_return_the_open_request_and_the_cap_is_a_conflict(
-        agreements, world, agreements_db, rpc, publish, monkeypatch):  # noqa: F811
+        agreements, world, agreements_db, rpc, publish, monkeypatch):
     company, park = world
     matches = []
     for _ in range(3):
@@ -140,7 +151,7 @@ def test_repeats_return_the_open_request_and_the_cap_is_a_conflict(
 
 def test_unanswered_requests_expire_once_when_the_clock_passes_the_ttl(
         run_service, agreements_db, rpc, publish, event_spy, monkeypatch,
-        tmp_path):  # noqa: F811
+        tmp_path):
     clock_file = tmp_path / "clock"
     monkeypatch.setenv("PARKMATCH_CLOCK_FILE", str(clock_file))
     monkeypatch.setenv("PARKMATCH_AGREEMENTS_TIMER_INTERVAL", "0.2")

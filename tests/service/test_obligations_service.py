@@ -14,10 +14,20 @@ from services.contracts.actors import OPERATOR
 from services.contracts.errors import Conflict, Forbidden, InvalidInput
 from services.platform import clock
 from tests.conftest import eventually, holds
-from tests.service.test_agreements_service import (  # noqa: F401  (fixtures)
-    SHA, actor, agreements, agreements_db, match, match_event, outbox_count, proposal,
-    publish, wait_match, world,
+from tests.service import test_agreements_service as base
+from tests.service.test_agreements_service import (
+    SHA,
+    actor,
+    outbox_count,
+    proposal,
 )
+
+# the agreements service's fixtures, shared
+agreements = base.agreements
+agreements_db = base.agreements_db
+match = base.match
+publish = base.publish
+world = base.world
 
 START = datetime(2031, 1, 10, 9, 0, tzinfo=timezone.utc)
 
@@ -48,7 +58,7 @@ def signed(rpc, company, park, **overrides):
 
 
 def test_the_lifecycle_through_requests_and_the_timer_with_history_and_events(
-        world, match, agreements_db, rpc, event_spy, timers):  # noqa: F811
+        world, match, agreements_db, rpc, event_spy, timers):
     company, park = world
     draft = rpc.agreements.propose_agreement(actor("company", company), proposal(
         company, park, match_id=match["match_id"], draft=True,
@@ -115,7 +125,7 @@ def test_the_lifecycle_through_requests_and_the_timer_with_history_and_events(
 
 
 def test_obligation_reminders_go_out_once_per_window_and_overdue(
-        world, agreements_db, rpc, event_spy, timers):  # noqa: F811
+        world, agreements_db, rpc, event_spy, timers):
     company, park = world
     tenancy = signed(rpc, company, park, kind="tenancy",
                      title="Incubation tenancy, rent-free for two years")
@@ -175,7 +185,7 @@ def test_obligation_reminders_go_out_once_per_window_and_overdue(
 
 
 def test_recurring_meetings_fulfilled_on_time_count_in_the_park_funnel(
-        world, match, agreements_db, rpc, moved_clock):  # noqa: F811
+        world, match, agreements_db, rpc, moved_clock):
     company, park = world
     mou = signed(rpc, company, park, kind="mou", title="Exchange MOU",
                  match_id=match["match_id"])
