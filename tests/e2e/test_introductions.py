@@ -155,13 +155,15 @@ def test_an_agreement_lifecycle_and_an_obligation_reminder_reach_the_broker(
     s = setting
     as_company, as_park = s["company"], s["park"]
     today = clock.today()
-    proposed = as_park.post("/api/agreements", {
-        "kind": "tenancy", "title": "Incubation in the High-Tech Valley",
-        "match_id": s["match"]["match_id"], "starts_on": today.isoformat(),
-        "parties": [{"kind": "company", "id": s["company_id"]},
-                    {"kind": "park", "id": s["park_id"]}]})
-    assert proposed.status_code == 201, proposed.text
-    agreement_id = proposed.json()["id"]
+    def proposed():  # once agreements has heard of the match over the broker
+        response = as_park.post("/api/agreements", {
+            "kind": "tenancy", "title": "Incubation in the High-Tech Valley",
+            "match_id": s["match"]["match_id"], "starts_on": today.isoformat(),
+            "parties": [{"kind": "company", "id": s["company_id"]},
+                        {"kind": "park", "id": s["park_id"]}]})
+        assert response.status_code == 201, response.text
+        return response.json()
+    agreement_id = eventually(proposed)["id"]
     early = as_park.post(f"/api/agreements/{agreement_id}/transitions", {"to": "completed"})
     assert early.status_code == 409
     assert early.json()["details"]["allowed_transitions"] == ["terminated"]
