@@ -1,17 +1,24 @@
 """nameko entrypoints of the agreements service: RPC for people, reliable
-event consumers for its directory of parties and matches. Each a one-liner
-into `usecases`."""
-from nameko.rpc import rpc
+event consumers for its directory of parties and matches, and the timer for
+everything time-based. Each a one-liner into `usecases`."""
+import eventlet
+from nameko.rpc import RpcProxy, rpc
 
-from services.platform.nameko_ext import DatabaseDependency, handle_event
+from services.platform.nameko_ext import DatabaseDependency, configured_timer, handle_event
 
-from . import usecases
+from . import config, usecases
 from .config import DIRECTORY_CONSUMER, MATCH_CONSUMER, SERVICE_NAME
 
 
 class AgreementsService:
     name = SERVICE_NAME
     db = DatabaseDependency(SERVICE_NAME)
+    profiles = RpcProxy("profiles")
+    notifications = RpcProxy("notifications")
+
+    def _contacts_for(self, company_id, park_id):
+        with eventlet.Timeout(config.rpc_timeout()):
+            return self.profiles.contacts_for_introduction(company_id, park_id)
 
     @rpc
     def propose_agreement(self, actor, data):
@@ -33,6 +40,56 @@ class AgreementsService:
     def get_agreement_history(self, actor, agreement_id):
         return usecases.get_agreement_history(self.db, actor, agreement_id)
 
+    @rpc
+    def transition_agreement(self, actor, agreement_id, data):
+        return usecases.transition_agreement(self.db, actor, agreement_id, data)
+
+    @rpc
+    def add_document(self, actor, agreement_id, data):
+        return usecases.add_document(self.db, actor, agreement_id, data)
+
+    @rpc
+    def add_obligation(self, actor, agreement_id, data):
+        return usecases.add_obligation(self.db, actor, agreement_id, data)
+
+    @rpc
+    def list_obligations(self, actor, agreement_id):
+        return usecases.list_obligations(self.db, actor, agreement_id)
+
+    @rpc
+    def record_fulfilment(self, actor, agreement_id, obligation_id, data):
+        return usecases.record_fulfilment(self.db, actor, agreement_id, obligation_id, data)
+
+    @rpc
+    def request_introduction(self, actor, data):
+        return usecases.request_introduction(self.db, actor, data)
+
+    @rpc
+    def list_introductions(self, actor, status=None):
+        return usecases.list_introductions(self.db, actor, status)
+
+    @rpc
+    def get_introduction(self, actor, introduction_id):
+        return usecases.get_introduction(self.db, actor, introduction_id, self._contacts_for)
+
+    @rpc
+    def accept_introduction(self, actor, introduction_id, data=None):
+        return usecases.decide_introduction(self.db, actor, introduction_id, "accepted", data,
+                                            self._contacts_for)
+
+    @rpc
+    def decline_introduction(self, actor, introduction_id, data=None):
+        return usecases.decide_introduction(self.db, actor, introduction_id, "declined", data,
+                                            self._contacts_for)
+
+    def _matches_alerted(self, actor, partner_id):
+        with eventlet.Timeout(config.rpc_timeout()):
+            return self.notifications.matches_alerted(actor, partner_id)
+
+    @rpc
+    def get_funnel(self, actor, query):
+        return usecases.get_funnel(self.db, actor, query, self._matches_alerted)
+
     @handle_event(DIRECTORY_CONSUMER)
     def on_directory_event(self, event):
         usecases.record_directory_entry(self.db, event)
@@ -40,3 +97,7 @@ class AgreementsService:
     @handle_event(MATCH_CONSUMER)
     def on_match_event(self, event):
         usecases.record_match(self.db, event)
+
+    @configured_timer(interval_from=config.timer_interval)
+    def run_timers(self):
+        usecases.run_timers(self.db)

@@ -6,14 +6,18 @@ that are queried; `agreement_parties` indexes its parties for "which
 agreements may this actor see"."""
 from datetime import datetime, timezone
 
+from datetime import date
+
 from sqlalchemy import (
-    JSON, BigInteger, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table,
-    or_, select,
+    JSON, BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData,
+    String, Table, func, or_, select, update,
 )
 
 from services.platform.outbox import messaging_tables
 from services.platform.serialization import to_document
-from services.platform.sql import as_utc, dialect_insert
+from services.platform.sql import as_utc, dialect_insert, insert_if_absent
+
+from . import domain
 
 metadata = MetaData()
 messaging_tables(metadata)
@@ -73,12 +77,70 @@ agreement_events = Table(
 )
 
 
+# --- introductions and obligations (issue #4) ---------------------------------------
+
+introductions = Table(
+    "introductions", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("match_id", String(64), nullable=False, index=True),
+    Column("company_id", String(64), nullable=False, index=True),
+    Column("park_id", String(64), nullable=False, index=True),
+    Column("requester_kind", String(16), nullable=False),
+    Column("requester_id", String(64), nullable=False),
+    Column("sponsor_partner_id", String(64), nullable=True, index=True),
+    # match|kind|id while the request is open, else NULL: one open request
+    # per match and requester, even when two arrive at once.
+    Column("open_key", String(200), nullable=True, unique=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("document", JSON, nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_introductions_requester", "requester_kind", "requester_id"),
+)
+
+obligations = Table(
+    "obligations", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("agreement_id", String(36), ForeignKey("agreements.id"), nullable=False,
+           index=True),
+    Column("document", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+obligation_fulfilments = Table(
+    "obligation_fulfilments", metadata,
+    Column("obligation_id", String(36), ForeignKey("obligations.id"), primary_key=True),
+    Column("occurrence_on", Date, primary_key=True),
+    Column("fulfilled_on", Date, nullable=False),
+    Column("on_time", Boolean, nullable=False),
+    Column("document", JSON, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per reminder ever emitted: the key that makes each (obligation,
+# occurrence, reminder) go out exactly once, whatever restarts or competing
+# processes do.
+obligation_reminders = Table(
+    "obligation_reminders", metadata,
+    Column("obligation_id", String(36), ForeignKey("obligations.id"), primary_key=True),
+    Column("occurrence_on", Date, primary_key=True),
+    Column("reminder", String(40), primary_key=True),
+    Column("sent_at", DateTime(timezone=True), nullable=False),
+)
+
+
 def _now():
     return datetime.now(timezone.utc)
 
 
 def _parse_time(value):
     return as_utc(datetime.fromisoformat(value)) if value else None
+
+
+def _parse_date(value):
+    return date.fromisoformat(value) if value else None
 
 
 def _upsert_if_newer(conn, table, key_columns, values):
@@ -173,6 +235,12 @@ def list_agreements(conn):
     return [_agreement_from(row.document) for row in rows]
 
 
+def list_agreements_in(conn, statuses):
+    rows = conn.execute(select(agreements.c.document).where(agreements.c.status.in_(statuses))
+                        .order_by(agreements.c.created_at, agreements.c.id)).all()
+    return [_agreement_from(row.document) for row in rows]
+
+
 def list_agreements_involving(conn, kind, actor_id):
     """Agreements `kind`/`actor_id` is a party to or (as a partner) sponsors."""
     as_party = select(agreement_parties.c.agreement_id).where(
@@ -197,8 +265,11 @@ def _agreement_from(document):
     # Only the known time fields are parsed back: free text that happens to
     # look like a date (a title, the terms) stays text.
     agreement = dict(document)
-    for name in ("signed_at", "created_at", "updated_at"):
+    for name in ("signed_at", "created_at", "updated_at", "proposed_at"):
         agreement[name] = _parse_time(agreement.get(name))
+    for name in ("starts_on", "ends_on"):
+        agreement[name] = _parse_date(agreement.get(name))
+    agreement.setdefault("proposed_at", None)
     agreement["parties"] = [{**party, "signed_at": _parse_time(party.get("signed_at"))}
                             for party in agreement["parties"]]
     return agreement
@@ -221,3 +292,163 @@ def list_history(conn, agreement_id):
     return [{"agreement_id": row.agreement_id, "at": as_utc(row.at),
              "actor": {"kind": row.actor_kind, "id": row.actor_id},
              "action": row.action, "details": row.details} for row in rows]
+
+
+def count_matches_of_park(conn, park_id):
+    """Every match of the park's demands this service has heard of, whatever its status now."""
+    return conn.execute(select(func.count()).select_from(matches)
+                        .where(matches.c.park_id == park_id)).scalar_one()
+
+
+# --- introductions ---------------------------------------------------------------------
+
+def _introduction_columns(introduction):
+    return {"id": introduction["id"], "version": introduction["version"],
+            "status": introduction["status"], "match_id": introduction["match_id"],
+            "company_id": introduction["company_id"], "park_id": introduction["park_id"],
+            "requester_kind": introduction["requester"]["kind"],
+            "requester_id": introduction["requester"]["id"],
+            "sponsor_partner_id": introduction["sponsor_partner_id"],
+            "open_key": domain.open_key(introduction),
+            "expires_at": introduction["expires_at"],
+            "document": to_document(introduction),
+            "requested_at": introduction["requested_at"], "updated_at": _now()}
+
+
+def _introduction_from(document):
+    introduction = dict(document)
+    for name in ("requested_at", "expires_at", "decided_at"):
+        introduction[name] = _parse_time(introduction.get(name))
+    return introduction
+
+
+def insert_introduction(conn, introduction):
+    """True if stored; False if an open request for the same match by the same
+    requester was stored first (by a concurrent request)."""
+    return insert_if_absent(conn, introductions, _introduction_columns(introduction))
+
+
+def save_introduction(conn, introduction, expected_status):
+    """Write the new state if the stored one is still `expected_status`
+    (a competing timer or answer may have moved it); True if written."""
+    result = conn.execute(update(introductions).where(
+        introductions.c.id == introduction["id"],
+        introductions.c.status == expected_status).values(
+            **{k: v for k, v in _introduction_columns(introduction).items() if k != "id"}))
+    return result.rowcount == 1
+
+
+def get_introduction(conn, introduction_id, for_update=False):
+    query = select(introductions.c.document).where(introductions.c.id == introduction_id)
+    if for_update:
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    return _introduction_from(row.document) if row else None
+
+
+def latest_introduction_for(conn, match_id, requester):
+    row = conn.execute(select(introductions.c.document).where(
+        introductions.c.match_id == match_id,
+        introductions.c.requester_kind == requester["kind"],
+        introductions.c.requester_id == requester["id"])
+        .order_by(introductions.c.requested_at.desc()).limit(1)).first()
+    return _introduction_from(row.document) if row else None
+
+
+def count_open_introductions_by(conn, requester):
+    return conn.execute(select(func.count()).select_from(introductions).where(
+        introductions.c.requester_kind == requester["kind"],
+        introductions.c.requester_id == requester["id"],
+        introductions.c.status == "requested")).scalar_one()
+
+
+def list_introductions(conn, kind=None, actor_id=None):
+    """All (operator), or those `kind`/`actor_id` is a side of."""
+    query = select(introductions.c.document)
+    if kind is not None:
+        sides = [and_requester(kind, actor_id)]
+        if kind == "company":
+            sides.append(introductions.c.company_id == actor_id)
+        elif kind == "park":
+            sides.append(introductions.c.park_id == actor_id)
+        elif kind == "partner":
+            sides.append(introductions.c.sponsor_partner_id == actor_id)
+        query = query.where(or_(*sides))
+    rows = conn.execute(query.order_by(introductions.c.requested_at, introductions.c.id)).all()
+    return [_introduction_from(row.document) for row in rows]
+
+
+def and_requester(kind, actor_id):
+    return (introductions.c.requester_kind == kind) & (introductions.c.requester_id == actor_id)
+
+
+def list_expired_open_introductions(conn, now, limit=200):
+    rows = conn.execute(select(introductions.c.document).where(
+        introductions.c.status == "requested", introductions.c.expires_at <= now)
+        .order_by(introductions.c.expires_at).limit(limit)).all()
+    return [_introduction_from(row.document) for row in rows]
+
+
+# --- obligations -------------------------------------------------------------------------
+
+def _obligation_from(document):
+    obligation = dict(document)
+    obligation["created_at"] = _parse_time(obligation["created_at"])
+    schedule = dict(obligation["schedule"])
+    for name in ("due_on", "starts_on"):
+        schedule[name] = _parse_date(schedule.get(name))
+    obligation["schedule"] = {k: v for k, v in schedule.items() if v is not None}
+    return obligation
+
+
+def insert_obligation(conn, obligation):
+    conn.execute(obligations.insert().values(
+        id=obligation["id"], agreement_id=obligation["agreement_id"],
+        document=to_document(obligation), created_at=obligation["created_at"]))
+
+
+def get_obligation(conn, obligation_id):
+    row = conn.execute(select(obligations.c.document)
+                       .where(obligations.c.id == obligation_id)).first()
+    return _obligation_from(row.document) if row else None
+
+
+def list_obligations(conn, agreement_ids):
+    if not agreement_ids:
+        return []
+    rows = conn.execute(select(obligations.c.document)
+                        .where(obligations.c.agreement_id.in_(list(agreement_ids)))
+                        .order_by(obligations.c.created_at, obligations.c.id)).all()
+    return [_obligation_from(row.document) for row in rows]
+
+
+def _fulfilment_from(row):
+    record = dict(row.document)
+    record.update(occurrence_on=row.occurrence_on, fulfilled_on=row.fulfilled_on,
+                  on_time=row.on_time, recorded_at=as_utc(row.recorded_at))
+    return record
+
+
+def insert_fulfilment(conn, record):
+    """True if stored; False if that occurrence was already fulfilled."""
+    return insert_if_absent(conn, obligation_fulfilments, {
+        "obligation_id": record["obligation_id"], "occurrence_on": record["occurrence_on"],
+        "fulfilled_on": record["fulfilled_on"], "on_time": record["on_time"],
+        "document": to_document({k: v for k, v in record.items() if k not in (
+            "occurrence_on", "fulfilled_on", "on_time", "recorded_at")}),
+        "recorded_at": record["recorded_at"]})
+
+
+def list_fulfilments(conn, obligation_ids):
+    if not obligation_ids:
+        return []
+    rows = conn.execute(select(obligation_fulfilments).where(
+        obligation_fulfilments.c.obligation_id.in_(list(obligation_ids)))).all()
+    return [_fulfilment_from(row) for row in rows]
+
+
+def claim_reminder(conn, obligation_id, occurrence_on, reminder):
+    """True the first time (obligation, occurrence, reminder) is claimed, ever."""
+    return insert_if_absent(conn, obligation_reminders, {
+        "obligation_id": obligation_id, "occurrence_on": occurrence_on,
+        "reminder": reminder, "sent_at": _now()})

@@ -175,6 +175,9 @@ class AgreementV1(Schema):
     sectors = fields.List(SectorCode(), load_default=list)
     region = fields.Nested(RegionSchema, load_default=None, allow_none=True)
     signed_at = fields.AwareDateTime(load_default=None, allow_none=True, format="iso")
+    # issue #4 (additive): the agreement's term, if known
+    starts_on = fields.Date(load_default=None, allow_none=True)
+    ends_on = fields.Date(load_default=None, allow_none=True)
 
 
 # --- introductions (double opt-in; issue #4) ------------------------------
@@ -240,6 +243,10 @@ REGISTRY = {
     ("match.withdrawn", 1): MatchV1(),
     ("agreement.proposed", 1): AgreementV1(),
     ("agreement.signed", 1): AgreementV1(),
+    ("agreement.activated", 1): AgreementV1(),
+    ("agreement.completed", 1): AgreementV1(),
+    ("agreement.terminated", 1): AgreementV1(),
+    ("agreement.expired", 1): AgreementV1(),
     ("introduction.requested", 1): IntroductionV1(),
     ("introduction.accepted", 1): IntroductionV1(),
     ("introduction.declined", 1): IntroductionV1(),

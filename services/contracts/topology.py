@@ -20,7 +20,13 @@ CONSUMERS = {
     "matching.company_changed": ("company.registered", "company.updated"),
     "matching.demand_changed": ("park_demand.published", "park_demand.updated"),
     "notifications.match_changed": ("match.found", "match.updated", "match.withdrawn"),
-    "notifications.agreement_changed": ("agreement.proposed", "agreement.signed"),
+    "notifications.agreement_changed": (
+        "agreement.proposed", "agreement.signed",
+        # issue #4: the rest of the lifecycle (consumed, not alerts unless notifications
+        # decides otherwise; every published type needs a consumer to be routable)
+        "agreement.activated", "agreement.completed", "agreement.terminated",
+        "agreement.expired",
+    ),
     "notifications.introduction_changed": (
         "introduction.requested", "introduction.accepted", "introduction.declined",
         "introduction.expired",

@@ -42,6 +42,10 @@ PARTNER_KINDS = (
 
 AGREEMENT_KINDS = ("mou", "tenancy", "investment", "cooperation")
 
+# The agreement lifecycle (issue #4); the transitions are in agreements/domain.py.
+AGREEMENT_STATES = ("draft", "proposed", "signed", "active", "completed", "terminated",
+                    "expired")
+
 PARTY_KINDS = ("company", "park", "partner")
 
 # Every event kind a partner may subscribe to (issue #4).

@@ -175,4 +175,76 @@ def build_routes():
               "The sector taxonomy (ko / zh / en labels, synonyms, hierarchy, ISIC Rev. 4); "
               "?q= resolves a term", "sectors", response=sectors.SectorOut, many=True,
               auth="none", query=sectors.QUERY),
+        # agreements: lifecycle, documents, obligations, introductions, funnel (issue #4)
+        Route("agreement_history", "GET", "/api/agreements/<agreement_id>/history",
+              lambda rpc, actor, p, body, q: rpc.agreements.get_agreement_history(
+                  actor, p["agreement_id"]),
+              "The audit trail: who changed what, when, from which state to which",
+              "agreements", response=agreements.HistoryEntryOut, many=True),
+        Route("transition_agreement", "POST", "/api/agreements/<agreement_id>/transitions",
+              lambda rpc, actor, p, body, q: rpc.agreements.transition_agreement(
+                  actor, p["agreement_id"], body),
+              "Move an agreement to another state (proposed, active, completed, terminated); "
+              "a 409 names the transitions allowed now", "agreements",
+              body=agreements.TransitionIn, response=agreements.AgreementOut, status=201),
+        Route("add_agreement_document", "POST", "/api/agreements/<agreement_id>/documents",
+              lambda rpc, actor, p, body, q: rpc.agreements.add_document(
+                  actor, p["agreement_id"], body),
+              "Attach a document by reference (URL and SHA-256)", "agreements",
+              body=agreements.DocumentIn, response=agreements.AgreementOut, status=201),
+        Route("add_obligation", "POST", "/api/agreements/<agreement_id>/obligations",
+              lambda rpc, actor, p, body, q: rpc.agreements.add_obligation(
+                  actor, p["agreement_id"], body),
+              "Record an obligation: owner party, one-off or RFC 5545 recurring schedule, "
+              "reminders", "agreements", body=agreements.ObligationIn,
+              response=agreements.ObligationOut, status=201),
+        Route("list_obligations", "GET", "/api/agreements/<agreement_id>/obligations",
+              lambda rpc, actor, p, body, q: rpc.agreements.list_obligations(
+                  actor, p["agreement_id"]),
+              "The agreement's obligations with their next and overdue occurrences",
+              "agreements", response=agreements.ObligationOut, many=True),
+        Route("record_fulfilment", "POST",
+              "/api/agreements/<agreement_id>/obligations/<obligation_id>/fulfilments",
+              lambda rpc, actor, p, body, q: rpc.agreements.record_fulfilment(
+                  actor, p["agreement_id"], p["obligation_id"], body),
+              "Record that one occurrence was fulfilled, with evidence (on time or late is "
+              "computed)", "agreements", body=agreements.FulfilmentIn,
+              response=agreements.FulfilmentOut, status=201),
+        Route("request_introduction", "POST", "/api/introductions",
+              lambda rpc, actor, p, body, q: rpc.agreements.request_introduction(actor, body),
+              "Ask to be introduced to a match's company (park, partner or operator); the "
+              "company's contact is released only if it accepts", "introductions",
+              body=agreements.IntroductionRequest, response=agreements.IntroductionOut,
+              status=201),
+        Route("list_introductions", "GET", "/api/introductions",
+              lambda rpc, actor, p, body, q: rpc.agreements.list_introductions(
+                  actor, q.get("status") or None),
+              "Introductions the caller is a side of (operator: all); never with contacts",
+              "introductions", response=agreements.IntroductionOut, many=True,
+              query={"status": "requested, accepted, declined or expired"}),
+        Route("get_introduction", "GET", "/api/introductions/<introduction_id>",
+              lambda rpc, actor, p, body, q: rpc.agreements.get_introduction(
+                  actor, p["introduction_id"]),
+              "One introduction; after acceptance with both sides' contacts",
+              "introductions", response=agreements.IntroductionOut),
+        Route("accept_introduction", "POST", "/api/introductions/<introduction_id>/acceptance",
+              lambda rpc, actor, p, body, q: rpc.agreements.accept_introduction(
+                  actor, p["introduction_id"], body),
+              "The company accepts: both sides receive each other's contacts",
+              "introductions", body=agreements.DecisionIn,
+              response=agreements.IntroductionOut, status=201),
+        Route("decline_introduction", "POST",
+              "/api/introductions/<introduction_id>/declination",
+              lambda rpc, actor, p, body, q: rpc.agreements.decline_introduction(
+                  actor, p["introduction_id"], body),
+              "The company declines (optionally saying why); no contact is released",
+              "introductions", body=agreements.DecisionIn,
+              response=agreements.IntroductionOut, status=201),
+        Route("funnel", "GET", "/api/funnel",
+              lambda rpc, actor, p, body, q: rpc.agreements.get_funnel(
+                  actor, {"partner_id": q.get("partner_id"), "park_id": q.get("park_id")}),
+              "Matches -> introductions requested -> accepted -> agreements proposed -> "
+              "signed -> obligations met on time, for one partner or park", "agreements",
+              response=agreements.FunnelOut,
+              query={"partner_id": "the partner's funnel", "park_id": "the park's funnel"}),
     ]

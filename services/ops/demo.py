@@ -9,6 +9,7 @@ import json
 import re
 import sys
 import time
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -76,6 +77,24 @@ DEMO_SUBSCRIPTIONS = {
 }
 
 AGREEMENT_KINDS = {"MOU": "mou", "government MOU": "mou", "friendship-city agreement": "cooperation"}
+
+# DEMO: the Seongnam-Harbin MOU was signed at Binxian ETDZ on a day the reports
+# do not give. The demo dates it 170 days before the load, so its twice-yearly
+# exchange meeting falls due about two weeks after the load and the reminder
+# timer has something to say.
+UNDATED_SIGNING_DAYS_AGO = 170
+
+# The reference obligations as schedules. Owners: the reports say the two
+# centres undertake them together; one owner each is the demo's choice (DEMO).
+# index of the owning party, schedule builder from the start date
+OBLIGATION_SCHEDULES = {
+    "hold an economic and trade exchange meeting twice a year": (0, lambda start: {
+        "kind": "recurring", "rrule": "FREQ=MONTHLY;INTERVAL=6;COUNT=10",
+        "starts_on": start.isoformat()}),
+    # DEMO: no deadline is reported; one year after signing.
+    "provide company promotion and a matching exchange platform": (1, lambda start: {
+        "kind": "once", "due_on": (start + timedelta(days=365)).isoformat()}),
+}
 
 
 def slug(text):
@@ -215,7 +234,7 @@ def _demands_of(park):
         }
 
 
-def _load_agreement(api, agreement, ids, park_names, out):
+def _load_agreement(api, agreement, ids, park_names, out, today=None):
     parties = []
     for name in agreement["parties"]:
         if name not in ids:
@@ -227,19 +246,30 @@ def _load_agreement(api, agreement, ids, park_names, out):
     terms = "; ".join(
         ([agreement["purpose"]] if agreement.get("purpose") else [])
         + [f"scope: {s}" for s in scope] + [f"obligation: {o}" for o in obligations])
+    signed_on = _date_of(agreement.get("date"))
+    if signed_on is None:
+        # DEMO: see UNDATED_SIGNING_DAYS_AGO
+        signed_on = ((today or date.today())
+                     - timedelta(days=UNDATED_SIGNING_DAYS_AGO)).isoformat()
     proposal = api.call("POST", "/api/agreements", {
         "kind": AGREEMENT_KINDS.get(agreement["kind"], "mou"),
         "title": f"{agreement['kind']}: {' / '.join(agreement['parties'])}",
         "parties": parties,
         "terms": terms or None,
+        # the agreements are in force from their signing (an MOU names no other
+        # start); none of them has an end date
+        "starts_on": signed_on,
     })
-    signed_at = _date_of(agreement.get("date"))
     for party in parties:
-        body = {"party": party}
-        if signed_at:
-            body["signed_at"] = signed_at
-        api.call("POST", f"/api/agreements/{proposal['id']}/signatures", body)
-    print(f"agreement {agreement['kind']}: {' / '.join(agreement['parties'])} (signed)", file=out)
+        api.call("POST", f"/api/agreements/{proposal['id']}/signatures",
+                 {"party": party, "signed_at": signed_on})
+    for text in obligations:
+        owner_index, schedule = OBLIGATION_SCHEDULES[text]
+        api.call("POST", f"/api/agreements/{proposal['id']}/obligations", {
+            "title": text, "owner": parties[owner_index],
+            "schedule": schedule(date.fromisoformat(signed_on))})
+    print(f"agreement {agreement['kind']}: {' / '.join(agreement['parties'])} (signed"
+          f"{f', {len(obligations)} obligations' if obligations else ''})", file=out)
 
 
 def _date_of(text):

@@ -34,6 +34,17 @@ def public_company(company, may_see_contact):
     return company if may_see_contact else {**company, "contact": None}
 
 
+def public_park(park, may_see_contact):
+    return park if may_see_contact else {**park, "contact": None}
+
+
+def introduction_contacts(company, park):
+    """The contacts two sides of an accepted introduction exchange (the
+    agreements service decides when; this only reads them)."""
+    return {"company": company.get("contact") if company else None,
+            "park": park.get("contact") if park else None}
+
+
 def new_park(fields, now):
     return {**fields, "id": new_id(), "version": 1, "created_at": now}
 

@@ -77,6 +77,9 @@ class ParkRegistration(Schema):
                                  validate=NON_NEGATIVE)
     resident_firms = fields.Int(load_default=None, allow_none=True, strict=True,
                                 validate=NON_NEGATIVE)
+    contact = fields.Nested(ContactSchema, load_default=None, allow_none=True, metadata={
+        "description": "who a company meets after accepting an introduction; shown only to "
+                       "the park itself, the operator, and the companies that accepted"})
 
 
 class ParkOut(ParkRegistration):

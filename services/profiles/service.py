@@ -49,5 +49,10 @@ class ProfilesService:
         return usecases.list_park_demands(self.db, actor, park_id)
 
     @rpc
+    def contacts_for_introduction(self, company_id, park_id=None):
+        """Internal (agreements only; not routed by the gateway)."""
+        return usecases.contacts_for_introduction(self.db, company_id, park_id)
+
+    @rpc
     def authenticate(self, api_key):
         return usecases.authenticate(self.db, api_key)

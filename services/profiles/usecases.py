@@ -84,7 +84,8 @@ def get_park(db, actor, park_id):
     park = db.run(lambda uow: storage.get_park(uow.connection, park_id))
     if park is None:
         raise NotFound(f"no park {park_id}")
-    return ParkOut().dump(park)
+    may_see_contact = is_operator(actor) or is_actor(actor, "park", park_id)
+    return ParkOut().dump(domain.public_park(park, may_see_contact))
 
 
 def publish_demand(db, actor, park_id, data):
@@ -137,6 +138,20 @@ def list_park_demands(db, actor, park_id):
     require_authenticated(actor)
     return DemandOut(many=True).dump(
         db.run(lambda uow: storage.list_demands_of_park(uow.connection, park_id)))
+
+
+# --- internal: for the agreements service only (the gateway routes no path here) ---
+
+def contacts_for_introduction(db, company_id, park_id=None):
+    """The company's and the park's contact details, for the sides of an
+    introduction the company has accepted. Only the agreements service calls
+    this, after checking the acceptance; no HTTP route leads here."""
+    def work(uow):
+        company = storage.get_company(uow.connection, company_id)
+        park = storage.get_park(uow.connection, park_id) if park_id else None
+        return domain.introduction_contacts(company, park)
+
+    return db.run(work)
 
 
 # --- authentication ---------------------------------------------------------

@@ -43,6 +43,9 @@ class System:
             PARKMATCH_RETRY_DELAYS="0.3,0.6",
             PARKMATCH_WEBHOOK_RETRY_DELAYS="0.5,1,2",
             PARKMATCH_DELIVERY_POLL_INTERVAL="0.2",
+            PARKMATCH_AGREEMENTS_TIMER_INTERVAL="0.3",
+            # no file: the real clock; tests move every process with clock.travel_to
+            PARKMATCH_CLOCK_FILE=str(log_dir / "clock"),
             PARKMATCH_LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
             **{f"PARKMATCH_{name.upper()}_DATABASE_URL": url

@@ -7,7 +7,7 @@ import pytest
 from standardwebhooks import Webhook
 
 from services.ops import demo
-from tests.conftest import eventually
+from tests.conftest import eventually, holds
 from tests.e2e.conftest import OPERATOR_KEY
 
 pytestmark = pytest.mark.e2e
@@ -22,9 +22,21 @@ def test_reference_data_loads_and_alerts_demo_partners(system, operator, receive
     assert all(p["name"]["en"] in ids for p in reference["parks"] + reference["partners"])
     agreements = operator.get("/api/agreements").json()
     assert len(agreements) == len(reference["agreements"])
-    assert {a["status"] for a in agreements} == {"signed"}
+    # signed, and active from their signing date once the agreements timer ran
+    eventually(lambda: holds({a["status"] for a in operator.get("/api/agreements").json()}
+                             == {"active"}))
     seoul_chongqing = next(a for a in agreements if "Seoul Bio Hub" in a["title"])
     assert {p["signed_at"][:10] for p in seoul_chongqing["parties"]} == {"2024-07-29"}
+    assert seoul_chongqing["starts_on"] == "2024-07-29"
+
+    # the Seongnam-Harbin MOU's obligations, the meeting as an RFC 5545 rule
+    seongnam = next(a for a in agreements if a["title"].startswith("MOU: Seongnam"))
+    obligations = operator.get(f"/api/agreements/{seongnam['id']}/obligations").json()
+    meeting = next(o for o in obligations if "twice a year" in o["title"])
+    assert meeting["schedule"]["rrule"] == "FREQ=MONTHLY;INTERVAL=6;COUNT=10"
+    assert meeting["owner"] == {"kind": "partner",
+                                "id": ids["Seongnam High-Tech Valley Innovation Support Center"]}
+    assert len(obligations) == 2 and all(o["next_occurrences"] for o in obligations)
 
     # Xiaowan (microcapsules for medicines) fits Liangjiang's biopharmaceuticals demand
     xiaowan = ids["Chongqing Xiaowan Biotechnology"]

@@ -43,27 +43,106 @@ def proposed_agreement(**overrides):
 
 # --- the transition table ---------------------------------------------------------
 
-def test_signing_is_allowed_from_proposed_and_leads_to_signed():
+# Every transition a person may request, and only those (the rest come from
+# signatures or the timer).
+REQUESTABLE = {
+    ("draft", "proposed"), ("draft", "terminated"),
+    ("proposed", "terminated"),
+    ("signed", "active"), ("signed", "terminated"),
+    ("active", "completed"), ("active", "terminated"),
+}
+
+
+def test_the_states_are_the_vocabulary_and_the_lifecycle_starts_at_proposed():
+    from services.contracts.vocabulary import AGREEMENT_STATES
+    assert domain.STATES == AGREEMENT_STATES
     assert domain.INITIAL_STATE == "proposed"
-    assert domain.require_action({"status": "proposed"}, "sign") == "signed"
+    assert set(domain.TERMINAL_STATES) == {"completed", "terminated", "expired"}
 
 
-def test_an_action_the_state_does_not_allow_is_a_conflict_naming_state_and_options():
+@pytest.mark.parametrize("state", domain.STATES)
+@pytest.mark.parametrize("target", domain.STATES)
+def test_every_requested_transition_is_allowed_or_a_conflict_naming_the_allowed_ones(
+        state, target):
+    allowed = sorted(t for s, t in REQUESTABLE if s == state)
+    agreement = {"id": "a1", "version": 1, "status": state, "parties": [],
+                 "sponsor_partner_id": None}
+    if (state, target) in REQUESTABLE:
+        moved, entry = domain.transition(agreement, target, OPERATOR, NOW, reason="because")
+        assert moved["status"] == target and moved["version"] == 2
+        assert entry["details"]["from"] == state and entry["details"]["to"] == target
+        assert entry["details"]["reason"] == "because"
+        return
     with pytest.raises(Conflict) as caught:
-        domain.require_action({"status": "signed"}, "sign")
-    assert caught.value.details == {"state": "signed", "allowed_transitions": {}}
-    assert "signed" in caught.value.message
+        domain.require_transition(agreement, target)
+    assert caught.value.details["state"] == state
+    assert caught.value.details["allowed_transitions"] == allowed
+    for name in allowed:
+        assert name in caught.value.message
+    if not allowed:
+        assert "nothing" in caught.value.message
 
+
+def test_signed_and_expired_are_reached_only_by_signatures_and_the_timer():
     with pytest.raises(Conflict) as caught:
-        domain.require_action({"status": "proposed"}, "terminate")
-    assert caught.value.details == {"state": "proposed",
-                                    "allowed_transitions": {"sign": "signed"}}
+        domain.require_transition({"status": "proposed"}, "signed")
+    assert "signatures" in caught.value.message
+    assert caught.value.details["other_transitions"]["signed"].startswith("reached when")
+    assert domain.require_transition({"status": "proposed"}, "signed", "signatures") == "sign"
+    with pytest.raises(Conflict):
+        domain.require_transition({"status": "active"}, "expired")
+    assert domain.require_transition({"status": "active"}, "expired", "timer") == "expire"
+    assert domain.require_transition({"status": "signed"}, "active", "timer") == "activate"
 
 
-def test_every_transition_leads_to_a_state_the_table_knows():
-    for state, actions in domain.TRANSITIONS.items():
-        for target in actions.values():
+def test_every_transition_leads_to_a_state_the_table_knows_and_has_an_event():
+    for state, targets in domain.TRANSITIONS.items():
+        for target, action in targets.items():
             assert target in domain.TRANSITIONS, f"{state} leads to unknown {target}"
+            assert action in domain.ACTION_WAYS
+            assert domain.STATE_EVENTS[target] in __import__(
+                "services.contracts.events", fromlist=["CURRENT_VERSION"]).CURRENT_VERSION
+
+
+def test_terminating_needs_a_reason_and_strangers_may_not_change_an_agreement():
+    agreement = proposed_agreement()
+    with pytest.raises(InvalidInput) as caught:
+        domain.requested_transition(COMPANY, agreement, "terminated", None, NOW)
+    assert list(caught.value.details) == ["reason"]
+    with pytest.raises(Forbidden):
+        domain.requested_transition(STRANGER, agreement, "terminated", "no", NOW)
+    moved, entry = domain.requested_transition(PARK, agreement, "terminated", "plans changed",
+                                               NOW)
+    assert moved["status"] == "terminated" and entry["actor"] == PARK
+
+
+def test_the_timer_starts_signed_agreements_on_their_date_and_expires_ended_ones():
+    day = NOW.date()
+    signed = {"status": "signed", "starts_on": day, "ends_on": None}
+    assert domain.due_automatic_transitions(signed, day) == ["active"]
+    assert domain.due_automatic_transitions(signed, day - timedelta(days=1)) == []
+    ended = {"status": "active", "starts_on": None, "ends_on": day - timedelta(days=1)}
+    assert domain.due_automatic_transitions(ended, day) == ["expired"]
+    assert domain.due_automatic_transitions({**ended, "ends_on": day}, day) == []
+    both = {"status": "signed", "starts_on": day - timedelta(days=30),
+            "ends_on": day - timedelta(days=2)}
+    assert domain.due_automatic_transitions(both, day) == ["active", "expired"]
+    assert domain.due_automatic_transitions({"status": "proposed", "starts_on": day,
+                                             "ends_on": None}, day) == []
+
+
+def test_documents_are_added_once_and_not_to_a_final_agreement():
+    agreement = proposed_agreement()
+    doc = {"url": "https://example.org/mou.pdf", "sha256": "ab" * 32, "title": "MOU"}
+    added, history = domain.add_document(agreement, doc, PARK, NOW)
+    assert added["documents"] == [doc] and added["version"] == 2
+    assert history[0]["action"] == "document_added"
+    again, history = domain.add_document(added, doc, PARK, NOW)
+    assert again is added and history == []
+    with pytest.raises(Conflict):
+        domain.add_document({**agreement, "status": "terminated"}, doc, PARK, NOW)
+    with pytest.raises(Forbidden):
+        domain.add_document(agreement, doc, STRANGER, NOW)
 
 
 # --- who may propose -----------------------------------------------------------------

@@ -1,0 +1,231 @@
+"""The agreement lifecycle, obligations and their reminders, and the park
+funnel, in the agreements service on the real broker and a real database.
+Time moves with PARKMATCH_CLOCK_FILE; two containers of the service share the
+database so their timers compete."""
+import time
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import text
+
+from services.agreements import usecases
+from services.agreements.service import AgreementsService
+from services.contracts.actors import OPERATOR
+from services.contracts.errors import Conflict, Forbidden, InvalidInput
+from services.platform import clock
+from tests.conftest import eventually, holds
+from tests.service import test_agreements_service as base
+from tests.service.test_agreements_service import (
+    SHA,
+    actor,
+    outbox_count,
+    proposal,
+)
+
+# the agreements service's fixtures, shared
+agreements = base.agreements
+agreements_db = base.agreements_db
+match = base.match
+publish = base.publish
+world = base.world
+
+START = datetime(2031, 1, 10, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def moved_clock(monkeypatch, tmp_path):
+    path = tmp_path / "clock"
+    monkeypatch.setenv("PARKMATCH_CLOCK_FILE", str(path))
+    monkeypatch.setenv("PARKMATCH_AGREEMENTS_TIMER_INTERVAL", "0.2")
+    clock.travel_to(path, START)
+    return lambda instant: clock.travel_to(path, instant)
+
+
+@pytest.fixture
+def timers(moved_clock, run_service, agreements_db):
+    """Two more processes' worth of the service on the same database, with
+    fast timers (the fixture's first container keeps its 60 s timer)."""
+    for _ in range(2):
+        run_service(AgreementsService, database_urls={"agreements": agreements_db.url})
+    return moved_clock
+
+
+def signed(rpc, company, park, **overrides):
+    proposed = rpc.agreements.propose_agreement(actor("park", park),
+                                                proposal(company, park, **overrides))
+    rpc.agreements.sign_agreement(actor("company", company), proposed["id"], {})
+    return rpc.agreements.sign_agreement(actor("park", park), proposed["id"], {})
+
+
+def test_the_lifecycle_through_requests_and_the_timer_with_history_and_events(
+        world, match, agreements_db, rpc, event_spy, timers):
+    company, park = world
+    draft = rpc.agreements.propose_agreement(actor("company", company), proposal(
+        company, park, match_id=match["match_id"], draft=True,
+        starts_on=(START + timedelta(days=30)).date().isoformat(),
+        ends_on=(START + timedelta(days=395)).date().isoformat()))
+    assert draft["status"] == "draft" and draft["allowed_transitions"] == \
+        ["proposed", "terminated"]
+    with pytest.raises(Conflict) as caught:
+        rpc.agreements.sign_agreement(actor("company", company), draft["id"], {})
+    assert caught.value.details["allowed_transitions"] == ["proposed", "terminated"]
+    assert outbox_count(agreements_db, "agreement.proposed") == 0
+
+    proposed = rpc.agreements.transition_agreement(actor("company", company), draft["id"],
+                                                   {"to": "proposed"})
+    assert proposed["status"] == "proposed"
+    with pytest.raises(Conflict) as caught:
+        rpc.agreements.transition_agreement(actor("park", park), draft["id"],
+                                            {"to": "completed"})
+    assert "allowed from proposed: terminated" in str(caught.value)
+    assert caught.value.details["allowed_transitions"] == ["terminated"]
+    with pytest.raises(InvalidInput) as caught:
+        rpc.agreements.transition_agreement(actor("park", park), draft["id"], {"to": "gone"})
+    assert list(caught.value.details) == ["to"]
+
+    with_doc = rpc.agreements.add_document(actor("park", park), draft["id"], {
+        "url": "https://example.org/tenancy-v2.pdf", "sha256": "ab" * 32,
+        "title": "Tenancy contract v2"})
+    assert with_doc["documents"][-1]["title"] == "Tenancy contract v2"
+    with pytest.raises(InvalidInput) as caught:
+        rpc.agreements.add_document(actor("park", park), draft["id"], {
+            "url": "https://example.org/x.pdf", "sha256": "not-a-hash", "title": "x"})
+    assert list(caught.value.details) == ["sha256"]
+
+    rpc.agreements.sign_agreement(actor("company", company), draft["id"], {})
+    rpc.agreements.sign_agreement(actor("park", park), draft["id"], {})
+    assert rpc.agreements.get_agreement(OPERATOR, draft["id"])["status"] == "signed"
+
+    timers(START + timedelta(days=30, hours=1))
+    eventually(lambda: holds(rpc.agreements.get_agreement(OPERATOR, draft["id"])["status"]
+                             == "active"))
+    timers(START + timedelta(days=397))
+    eventually(lambda: holds(rpc.agreements.get_agreement(OPERATOR, draft["id"])["status"]
+                             == "expired"))
+    with pytest.raises(Conflict) as caught:
+        rpc.agreements.transition_agreement(OPERATOR, draft["id"], {"to": "terminated",
+                                                                     "reason": "late"})
+    assert caught.value.details["allowed_transitions"] == []
+
+    time.sleep(0.8)  # more ticks of both timers
+    for event_type in ("agreement.proposed", "agreement.signed", "agreement.activated",
+                       "agreement.expired"):
+        assert outbox_count(agreements_db, event_type) == 1, event_type
+        found = event_spy.wait_for(event_type)
+        assert found["payload"]["agreement_id"] == draft["id"]
+    assert event_spy.wait_for("agreement.activated")["payload"]["starts_on"] == \
+        (START + timedelta(days=30)).date().isoformat()
+    history = rpc.agreements.get_agreement_history(actor("company", company), draft["id"])
+    moves = [(h["details"]["from"], h["details"]["to"], h["actor"]["kind"])
+             for h in history if h["action"] == "state_changed"]
+    assert moves == [("draft", "proposed", "company"), ("proposed", "signed", "park"),
+                     ("signed", "active", "system"), ("active", "expired", "system")]
+    assert [h["action"] for h in history][:2] == ["drafted", "state_changed"]
+    assert "document_added" in [h["action"] for h in history]
+
+
+def test_obligation_reminders_go_out_once_per_window_and_overdue(
+        world, agreements_db, rpc, event_spy, timers):
+    company, park = world
+    tenancy = signed(rpc, company, park, kind="tenancy",
+                     title="Incubation tenancy, rent-free for two years")
+    rent_free_ends = (START + timedelta(days=100)).date()
+    ending = rpc.agreements.add_obligation(actor("park", park), tenancy["id"], {
+        "title": "End of the rent-free period: agree the rent",
+        "owner": actor("company", company),
+        "schedule": {"kind": "once", "due_on": rent_free_ends.isoformat()}})
+    assert ending["remind_days_before"] == [90, 60, 30]
+    assert ending["next_occurrences"] == [rent_free_ends.isoformat()]
+    with pytest.raises(InvalidInput) as caught:
+        rpc.agreements.add_obligation(actor("park", park), tenancy["id"], {
+            "title": "hourly report", "owner": actor("company", company),
+            "schedule": {"kind": "recurring", "rrule": "FREQ=HOURLY",
+                         "starts_on": "2031-01-10"}})
+    assert list(caught.value.details) == ["schedule.rrule"]
+    stranger = {"kind": "park", "id": "someone-else"}
+    with pytest.raises(Forbidden):
+        rpc.agreements.list_obligations(stranger, tenancy["id"])
+
+    def reminders():
+        return [(e["payload"]["reminder"], e["payload"]["days_until_due"])
+                for e in event_spy.of_type("obligation.due") + event_spy.of_type(
+                    "obligation.overdue") if e["payload"]["obligation_id"] == ending["id"]]
+
+    timers(START + timedelta(days=10, hours=1))      # 90 days before
+    eventually(lambda: holds(reminders() == [("due_in_90_days", 90)]))
+    timers(START + timedelta(days=55, hours=1))      # 45 days before
+    eventually(lambda: holds(len(reminders()) == 2))
+    timers(START + timedelta(days=101, hours=1))     # one day late
+    eventually(lambda: holds(len(reminders()) == 3))
+    time.sleep(1.0)
+    assert reminders() == [("due_in_90_days", 90), ("due_in_60_days", 45), ("overdue", -1)]
+    assert outbox_count(agreements_db, "obligation.due") == 2
+    assert outbox_count(agreements_db, "obligation.overdue") == 1
+    overdue = event_spy.wait_for("obligation.overdue")
+    assert overdue["payload"]["owner"] == actor("company", company)
+    assert overdue["payload"]["agreement_kind"] == "tenancy"
+
+    # a restart of the bookkeeping changes nothing: the same run again emits nothing
+    assert usecases.send_obligation_reminders(agreements_db) == 0
+
+    listed = rpc.agreements.list_obligations(actor("company", company), tenancy["id"])
+    assert listed[0]["overdue_occurrences"] == [rent_free_ends.isoformat()]
+    late = rpc.agreements.record_fulfilment(
+        actor("company", company), tenancy["id"], ending["id"],
+        {"occurrence_on": rent_free_ends.isoformat(), "evidence": {"note": "rent agreed"}})
+    assert late["on_time"] is False
+    with pytest.raises(Conflict):
+        rpc.agreements.record_fulfilment(
+            actor("company", company), tenancy["id"], ending["id"],
+            {"occurrence_on": rent_free_ends.isoformat(), "evidence": {"note": "again"}})
+    with pytest.raises(Forbidden):  # the owner (or the operator) records it
+        rpc.agreements.record_fulfilment(
+            actor("park", park), tenancy["id"], ending["id"],
+            {"occurrence_on": rent_free_ends.isoformat(), "evidence": {"note": "x"}})
+
+
+def test_recurring_meetings_fulfilled_on_time_count_in_the_park_funnel(
+        world, match, agreements_db, rpc, moved_clock):
+    company, park = world
+    mou = signed(rpc, company, park, kind="mou", title="Exchange MOU",
+                 match_id=match["match_id"])
+    meetings = rpc.agreements.add_obligation(actor("park", park), mou["id"], {
+        "title": "Economic and trade exchange meeting",
+        "owner": actor("park", park),
+        "schedule": {"kind": "recurring", "rrule": "FREQ=MONTHLY;INTERVAL=6;COUNT=10",
+                     "starts_on": (START + timedelta(days=5)).date().isoformat()},
+        "remind_days_before": [30, 7]})
+    first, second = (date.fromisoformat(d) for d in meetings["next_occurrences"][:2])
+    assert (second.year - first.year) * 12 + second.month - first.month == 6
+    with pytest.raises(InvalidInput) as caught:
+        rpc.agreements.record_fulfilment(actor("park", park), mou["id"], meetings["id"], {
+            "occurrence_on": (first + timedelta(days=1)).isoformat(),
+            "evidence": {"note": "held"}})
+    assert list(caught.value.details) == ["occurrence_on"]
+    moved_clock(START + timedelta(days=5))
+    on_time = rpc.agreements.record_fulfilment(
+        actor("park", park), mou["id"], meetings["id"],
+        {"occurrence_on": first.isoformat(),
+         "evidence": {"url": "https://example.org/minutes.pdf", "sha256": SHA,
+                      "note": "first meeting held in Harbin"}})
+    assert on_time["on_time"] is True
+    moved_clock(datetime(second.year, second.month, second.day, tzinfo=timezone.utc)
+                + timedelta(days=3))
+    intro = rpc.agreements.request_introduction(actor("park", park),
+                                                {"match_id": match["match_id"]})
+    rpc.agreements.accept_introduction(actor("company", company), intro["id"], {})
+
+    funnel = rpc.agreements.get_funnel(actor("park", park), {"park_id": park["id"]})
+    counts = {s["stage"]: s["count"] for s in funnel["stages"]}
+    assert counts == {"matches": 1, "introductions_requested": 1,
+                      "introductions_accepted": 1, "agreements_proposed": 1,
+                      "agreements_signed": 1, "obligations_due": 2,
+                      "obligations_met_on_time": 1}
+    assert funnel["on_time_rate"] == 0.5 and funnel["overall_conversion"] == 1.0
+    with pytest.raises(Forbidden):
+        rpc.agreements.get_funnel(actor("company", company), {"park_id": park["id"]})
+    with pytest.raises(InvalidInput):
+        rpc.agreements.get_funnel(OPERATOR, {"park_id": park["id"], "partner_id": "x"})
+    rows = agreements_db.run(lambda uow: uow.connection.execute(
+        text("SELECT count(*) FROM obligation_fulfilments")).scalar_one())
+    assert rows == 1
