@@ -261,8 +261,11 @@ def test_subscriptions_are_added_and_listed_by_their_partner(notifications, rpc)
     everything = rpc.notifications.add_subscription(actor, actor["id"], {})
     scoped = rpc.notifications.add_subscription(actor, actor["id"], HARBIN_BIO)
 
-    assert everything["event_kinds"] == ["match.found", "match.updated", "match.withdrawn",
-                                         "agreement.signed"]
+    # default: every alert kind (matches, introductions, agreements, obligations)
+    assert everything["event_kinds"] == [
+        "match.found", "match.updated", "match.withdrawn",
+        "introduction.requested", "introduction.accepted",
+        "agreement.proposed", "agreement.signed", "obligation.due", "obligation.overdue"]
     assert everything["min_score"] == 0 and everything["sectors"] == []
     assert scoped["regions"] == [{"country": "CN", "province": "Heilongjiang", "city": None}]
     listed = rpc.notifications.list_subscriptions(actor, actor["id"])
@@ -274,7 +277,7 @@ def test_subscriptions_are_added_and_listed_by_their_partner(notifications, rpc)
         rpc.notifications.add_subscription(OPERATOR, "no-such-partner", {})
     with pytest.raises(InvalidInput) as caught:
         rpc.notifications.add_subscription(actor, actor["id"], {
-            "sectors": ["spaceships"], "min_score": 150, "event_kinds": ["agreement.proposed"]})
+            "sectors": ["spaceships"], "min_score": 150, "event_kinds": ["agreement.shredded"]})
     assert set(caught.value.details) == {"sectors", "min_score", "event_kinds"}
 
 
