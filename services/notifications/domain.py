@@ -279,7 +279,8 @@ def plan(partner, matching, enabled_channel_ids, sent_today, budget, default_dig
         if sent_today < budget:
             return {"disposition": SENT_NOW, "subscription_id": None, "due_at": None,
                     "language": chosen[0].get("language") or language if chosen else language,
-                    "channel_ids": _channels_for(immediate, enabled_channel_ids)}
+                    "channel_ids": _channels_for(immediate, enabled_channel_ids)
+                    if immediate else sorted(enabled_channel_ids)}
     if digests:
         target = digests[0]
         return {"disposition": IN_DIGEST, "subscription_id": target["id"],

@@ -445,10 +445,13 @@ def insert_digest_item(conn, item):
     conn.execute(digest_items.insert().values(**item))
 
 
-def pending_digest_items_about(conn, partner_id, subject_id):
-    rows = conn.execute(select(digest_items.c.id, digest_items.c.alert_id).where(
-        digest_items.c.partner_id == partner_id, digest_items.c.subject_id == subject_id,
-        digest_items.c.status == "pending"))
+def pending_digest_items_about(conn, subject_id, partner_id=None):
+    """Items about the subject still waiting for a digest (one partner's, or everyone's)."""
+    query = select(digest_items.c.id, digest_items.c.alert_id).where(
+        digest_items.c.subject_id == subject_id, digest_items.c.status == "pending")
+    if partner_id is not None:
+        query = query.where(digest_items.c.partner_id == partner_id)
+    rows = conn.execute(query)
     return [{"id": row.id, "alert_id": row.alert_id} for row in rows]
 
 
