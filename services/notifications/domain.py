@@ -7,7 +7,7 @@ import hashlib
 import json
 import random
 import uuid
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from services.contracts import taxonomy
@@ -124,9 +124,7 @@ def covers_scope(subscription, sectors, region, park_ids=(), countries=(), score
         return False
     if wanted_countries and not set(wanted_countries) & set(countries or ()):
         return False
-    if score is not None and score < (subscription.get("min_score") or 0):
-        return False
-    return True
+    return score is None or score >= (subscription.get("min_score") or 0)
 
 
 def wants(subscription, kind):
@@ -235,13 +233,13 @@ def next_digest_at(schedule, time_zone, after):
     IANA time zone, as a UTC instant."""
     zone = ZoneInfo(time_zone)
     local_day = after.astimezone(zone).date()
-    for offset in range(0, 9):
+    for offset in range(9):
         day = local_day + timedelta(days=offset)
         if schedule.get("frequency") == WEEKLY and day.weekday() != schedule.get("weekday", 0):
             continue
         candidate = datetime.combine(day, time(schedule["hour"]), tzinfo=zone)
         if candidate > after:
-            return candidate.astimezone(timezone.utc)
+            return candidate.astimezone(UTC)
     raise AssertionError("a weekly schedule comes round within 8 days")
 
 
@@ -249,7 +247,7 @@ def local_day_start(time_zone, now):
     """Midnight of `now`'s local day in `time_zone`, as a UTC instant."""
     zone = ZoneInfo(time_zone)
     local = now.astimezone(zone)
-    return datetime.combine(local.date(), time(0), tzinfo=zone).astimezone(timezone.utc)
+    return datetime.combine(local.date(), time(0), tzinfo=zone).astimezone(UTC)
 
 
 def _channels_for(subscriptions, enabled_channel_ids):

@@ -2,12 +2,32 @@
 the public API accepts and returns: the gateway documents these schemas)."""
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates,
+    validates_schema,
+)
 
 from services.contracts.events import NamesSchema, RegionSchema, code_list
-from services.contracts.vocabulary import ALERT_EVENT_KINDS, LANGUAGES, PARTNER_KINDS, SECTORS
+from services.contracts.vocabulary import (
+    ALERT_EVENT_KINDS,
+    LANGUAGES,
+    PARTNER_KINDS,
+    SECTORS,
+)
 
-from .domain import CHANNEL_KINDS, DAILY, DELIVERY_STATUSES, EMAIL, MODES, WEBHOOK, WEEKLY
+from .domain import (
+    CHANNEL_KINDS,
+    DAILY,
+    DELIVERY_STATUSES,
+    EMAIL,
+    MODES,
+    WEBHOOK,
+    WEEKLY,
+)
 
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="use a two-letter ISO 3166 country code, e.g. KR")
 MAX_WEBHOOKS = 5

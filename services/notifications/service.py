@@ -3,11 +3,19 @@ consumers, and the timers that send due deliveries and digests. Each is a
 one-liner into `usecases`."""
 from nameko.rpc import rpc
 
-from services.platform.nameko_ext import DatabaseDependency, configured_timer, handle_event
+from services.platform.nameko_ext import (
+    DatabaseDependency,
+    configured_timer,
+    handle_event,
+)
 
 from . import config, usecases
 from .config import (
-    AGREEMENT_CONSUMER, INTRODUCTION_CONSUMER, MATCH_CONSUMER, OBLIGATION_CONSUMER, SERVICE_NAME,
+    AGREEMENT_CONSUMER,
+    INTRODUCTION_CONSUMER,
+    MATCH_CONSUMER,
+    OBLIGATION_CONSUMER,
+    SERVICE_NAME,
 )
 
 

@@ -2,8 +2,20 @@
 (with their webhook secrets), subscriptions, alerts, digest items, deliveries
 and every delivery attempt. Nothing else in the service touches SQL."""
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, Column, DateTime, ForeignKey, Index, Integer, MetaData, String,
-    Table, Text, func, select,
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    select,
 )
 
 from services.platform.outbox import messaging_tables

@@ -96,7 +96,7 @@ def _sectors(codes, language):
 def describe(kind, data, language):
     """(title, [detail lines]) of one alert in `language`."""
     lang = _lang(language)
-    label = lambda key: LABELS[key][lang]  # noqa: E731
+    label = lambda key: LABELS[key][lang]
     if kind.startswith("match."):
         company = name_in(data["company"]["names"], lang)
         demand = data["demand"]["title"]

@@ -12,7 +12,7 @@ bookkeeping (retry times, leases) is the real clock."""
 import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from services.contracts.actors import require_operator, require_owner_or_operator
 from services.contracts.errors import Conflict, InvalidInput, NotFound
@@ -23,8 +23,18 @@ from services.platform.validation import load_input
 
 from . import config, domain, mailer, signing, ssrf, storage, templates, webhooks
 from .schemas import (
-    AlertOut, ChannelCreated, ChannelIn, ChannelOut, ChannelUpdate, DeliveryOut, ListingOptions,
-    PartnerOut, PartnerRegistration, SecretRotated, SubscriptionIn, SubscriptionOut,
+    AlertOut,
+    ChannelCreated,
+    ChannelIn,
+    ChannelOut,
+    ChannelUpdate,
+    DeliveryOut,
+    ListingOptions,
+    PartnerOut,
+    PartnerRegistration,
+    SecretRotated,
+    SubscriptionIn,
+    SubscriptionOut,
 )
 
 log = logging.getLogger(__name__)
@@ -32,7 +42,7 @@ log = logging.getLogger(__name__)
 
 def _now():
     """Delivery bookkeeping: the real clock."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _require_partner(conn, partner_id):

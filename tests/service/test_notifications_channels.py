@@ -4,9 +4,10 @@ test moves, the daily budget, no duplicates, redelivery, and alerts about
 introductions and obligations: the notifications service in a nameko
 container on the real broker and database, delivering to real local
 HTTP and SMTP servers."""
+# ruff: noqa: F811  (pytest fixtures imported from test_notifications_service)
 import json
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,8 +18,18 @@ from services.contracts.errors import Conflict, Forbidden, InvalidInput, NotFoun
 from services.platform import clock
 from tests.conftest import eventually
 from tests.service.test_notifications_service import (  # noqa: F401  (fixtures)
-    HARBIN, HARBIN_BIO, assert_count, delivery_env, match, notifications, publish, receiver,
-    register, service_db, settle, wait_until_handled,
+    HARBIN,
+    HARBIN_BIO,
+    assert_count,
+    delivery_env,
+    match,
+    notifications,
+    publish,
+    receiver,
+    register,
+    service_db,
+    settle,
+    wait_until_handled,
 )
 from tests.smtp_sink import parts_of, smtp_sink  # noqa: F401  (fixture)
 
@@ -150,9 +161,9 @@ def test_deliveries_verify_with_standardwebhooks_across_a_secret_rotation(
         "previous_secret_valid_until"] is not None
 
     grace_over = datetime.fromisoformat(rotated["previous_secret_valid_until"])
-    eventually(lambda: datetime.now(timezone.utc) > grace_over, timeout=10)
+    eventually(lambda: datetime.now(UTC) > grace_over, timeout=10)
     import time
-    time.sleep(max(0.0, (grace_over - datetime.now(timezone.utc)).total_seconds()) + 0.2)
+    time.sleep(max(0.0, (grace_over - datetime.now(UTC)).total_seconds()) + 0.2)
     publish("match.found", match())
     eventually(lambda: assert_count(receiver.to("/hooks"), 3))
     after = receiver.to("/hooks")[2]
@@ -167,7 +178,7 @@ def test_deliveries_verify_with_standardwebhooks_across_a_secret_rotation(
 # --- failing endpoints -------------------------------------------------------------------
 
 def test_a_channel_failing_again_and_again_is_disabled_and_the_partner_told_by_email(
-        notifications, rpc, publish, receiver, smtp_sink, monkeypatch):  # noqa: F811
+        notifications, rpc, publish, receiver, smtp_sink, monkeypatch):
     for name, value in smtp_sink.env().items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("PARKMATCH_CHANNEL_FAILURE_LIMIT", "2")
@@ -263,7 +274,7 @@ def test_the_connection_goes_to_the_checked_address_with_the_right_host(receiver
 # --- e-mail -----------------------------------------------------------------------------
 
 def test_alerts_by_email_in_the_subscription_language(
-        notifications, rpc, publish, smtp_sink, monkeypatch):  # noqa: F811
+        notifications, rpc, publish, smtp_sink, monkeypatch):
     for name, value in smtp_sink.env().items():
         monkeypatch.setenv(name, value)
     _, actor = register(rpc)
@@ -421,7 +432,7 @@ def test_beyond_the_daily_budget_alerts_roll_into_the_next_digest(
 # --- introductions and obligations -------------------------------------------------------------
 
 def introduction(sponsor, status="requested", version=1):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return {"introduction_id": "i-" + uuid.uuid4().hex[:8], "version": version,
             "status": status, "match_id": "m-1", "company_id": "c-vision",
             "demand_id": "d-binxian", "park_id": "k-binxian",
@@ -465,7 +476,7 @@ def test_introductions_and_obligations_reach_sponsors_parties_and_subscribers(
     eventually(lambda: assert_count(receiver.to("/fan"), 4))
     settle()
 
-    kinds = lambda path: sorted(json.loads(r["body"])["type"] for r in receiver.to(path))  # noqa: E731
+    kinds = lambda path: sorted(json.loads(r["body"])["type"] for r in receiver.to(path))
     assert kinds("/sponsor") == ["introduction.accepted", "introduction.requested",
                                  "obligation.due", "obligation.overdue"]
     assert kinds("/party") == ["obligation.due", "obligation.overdue"]

@@ -2,7 +2,7 @@
 0002 turns each webhook URL of an existing partner into a channel signed
 with that partner's secret."""
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy
 from alembic import command
@@ -35,7 +35,7 @@ def test_0002_makes_channels_of_registration_webhooks(tmp_path):
             "created_at) VALUES ('p1', 1, 'h', 'whsec_old', :doc, :at)"),
             {"doc": json.dumps({"webhooks": ["https://a.example.org/h",
                                              "https://b.example.org/h"]}),
-             "at": datetime(2026, 1, 1, tzinfo=timezone.utc)})
+             "at": datetime(2026, 1, 1, tzinfo=UTC)})
         command.upgrade(migrations.alembic_config("notifications", conn), "0002")
         rows = conn.execute(sqlalchemy.text(
             "SELECT partner_id, kind, target, secret, enabled FROM channels "

@@ -2,7 +2,7 @@
 or in a digest, budget, channels, language), digest times in the partner's
 time zone, what is news, secret rotation and channel failures."""
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from standardwebhooks import Webhook
@@ -10,7 +10,7 @@ from standardwebhooks import Webhook
 from services.notifications import domain, signing, templates
 
 HARBIN = {"country": "CN", "province": "Heilongjiang", "city": "Harbin"}
-NOW = datetime(2026, 5, 6, 1, 30, tzinfo=timezone.utc)  # Wednesday 10:30 in Seoul
+NOW = datetime(2026, 5, 6, 1, 30, tzinfo=UTC)  # Wednesday 10:30 in Seoul
 PARTNER = {"id": "p1", "time_zone": "Asia/Seoul", "language": "ko"}
 DAILY_9 = {"frequency": "daily", "hour": 9}
 
@@ -70,33 +70,33 @@ def test_obligation_reminders_reach_sponsor_and_partner_parties_each_reminder_on
 
 @pytest.mark.parametrize("schedule, time_zone, expected", [
     # 10:30 in Seoul: today's 09:00 is gone, tomorrow's is next
-    (DAILY_9, "Asia/Seoul", datetime(2026, 5, 7, 0, 0, tzinfo=timezone.utc)),
+    (DAILY_9, "Asia/Seoul", datetime(2026, 5, 7, 0, 0, tzinfo=UTC)),
     ({"frequency": "daily", "hour": 11}, "Asia/Seoul",
-     datetime(2026, 5, 6, 2, 0, tzinfo=timezone.utc)),
+     datetime(2026, 5, 6, 2, 0, tzinfo=UTC)),
     # 09:30 in Shanghai (UTC+8)
     ({"frequency": "daily", "hour": 10}, "Asia/Shanghai",
-     datetime(2026, 5, 6, 2, 0, tzinfo=timezone.utc)),
+     datetime(2026, 5, 6, 2, 0, tzinfo=UTC)),
     # weekly on Monday (0) at 8: next Monday 11 May
     ({"frequency": "weekly", "hour": 8, "weekday": 0}, "Asia/Seoul",
-     datetime(2026, 5, 10, 23, 0, tzinfo=timezone.utc)),
+     datetime(2026, 5, 10, 23, 0, tzinfo=UTC)),
     # weekly on today's weekday (Wednesday = 2), hour still to come
     ({"frequency": "weekly", "hour": 18, "weekday": 2}, "Asia/Seoul",
-     datetime(2026, 5, 6, 9, 0, tzinfo=timezone.utc)),
+     datetime(2026, 5, 6, 9, 0, tzinfo=UTC)),
 ])
 def test_the_next_digest_is_at_the_local_hour(schedule, time_zone, expected):
     assert domain.next_digest_at(schedule, time_zone, NOW) == expected
 
 
 def test_daylight_saving_time_moves_the_utc_instant_not_the_local_hour():
-    before = datetime(2026, 3, 6, 20, 0, tzinfo=timezone.utc)   # New York, EST (DST: 8 March)
-    after = datetime(2026, 3, 9, 20, 0, tzinfo=timezone.utc)    # EDT
+    before = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)   # New York, EST (DST: 8 March)
+    after = datetime(2026, 3, 9, 20, 0, tzinfo=UTC)    # EDT
     assert domain.next_digest_at(DAILY_9, "America/New_York", before).hour == 14
     assert domain.next_digest_at(DAILY_9, "America/New_York", after).hour == 13
 
 
 def test_the_budget_day_starts_at_local_midnight():
     assert domain.local_day_start("Asia/Seoul", NOW) == datetime(2026, 5, 5, 15, 0,
-                                                                 tzinfo=timezone.utc)
+                                                                 tzinfo=UTC)
 
 
 # --- now or later -----------------------------------------------------------------------
@@ -118,10 +118,10 @@ def test_over_budget_rolls_into_the_digest_subscription_or_the_default_digest():
     digest_sub = sub("d", mode="digest", digest={"frequency": "daily", "hour": 18})
     into_own = domain.plan(PARTNER, [sub(), digest_sub], ["c1"], 50, 50, DAILY_9, NOW)
     assert into_own["disposition"] == "digest" and into_own["subscription_id"] == "d"
-    assert into_own["due_at"] == datetime(2026, 5, 6, 9, 0, tzinfo=timezone.utc)
+    assert into_own["due_at"] == datetime(2026, 5, 6, 9, 0, tzinfo=UTC)
     into_default = domain.plan(PARTNER, [sub()], ["c1"], 50, 50, DAILY_9, NOW)
     assert into_default["subscription_id"] is None
-    assert into_default["due_at"] == datetime(2026, 5, 7, 0, 0, tzinfo=timezone.utc)
+    assert into_default["due_at"] == datetime(2026, 5, 7, 0, 0, tzinfo=UTC)
 
 
 def test_digest_only_subscriptions_wait_for_their_digest():
