@@ -149,6 +149,51 @@ def build_routes():
               lambda rpc, actor, p, body, q: rpc.notifications.list_deliveries(
                   actor, p["partner_id"]),
               "Webhook delivery log: every attempt with status and latency", "partners"),
+        # partners: channels, subscription changes, redelivery (issue #4)
+        Route("add_channel", "POST", "/api/partners/<partner_id>/channels",
+              lambda rpc, actor, p, body, q: rpc.notifications.add_channel(
+                  actor, p["partner_id"], body),
+              "Add a webhook (url) or e-mail (address) channel; a webhook's secret is "
+              "returned once", "partners", body=notifications.ChannelIn,
+              response=notifications.ChannelCreated, status=201),
+        Route("list_channels", "GET", "/api/partners/<partner_id>/channels",
+              lambda rpc, actor, p, body, q: rpc.notifications.list_channels(
+                  actor, p["partner_id"]),
+              "The partner's channels (enabled or disabled, and why)", "partners",
+              response=notifications.ChannelOut, many=True),
+        Route("update_channel", "PATCH", "/api/partners/<partner_id>/channels/<channel_id>",
+              lambda rpc, actor, p, body, q: rpc.notifications.update_channel(
+                  actor, p["partner_id"], p["channel_id"], body),
+              "Change a channel's url/address/label, or enable/disable it", "partners",
+              body=notifications.ChannelUpdate, response=notifications.ChannelOut),
+        Route("delete_channel", "DELETE", "/api/partners/<partner_id>/channels/<channel_id>",
+              lambda rpc, actor, p, body, q: rpc.notifications.delete_channel(
+                  actor, p["partner_id"], p["channel_id"]),
+              "Remove a channel", "partners", response=notifications.ChannelOut),
+        Route("rotate_channel_secret", "POST",
+              "/api/partners/<partner_id>/channels/<channel_id>/secret-rotations",
+              lambda rpc, actor, p, body, q: rpc.notifications.rotate_channel_secret(
+                  actor, p["partner_id"], p["channel_id"]),
+              "New signing secret for a webhook channel (returned once); the old one keeps "
+              "signing too during a grace period", "partners",
+              response=notifications.SecretRotated, status=201),
+        Route("update_subscription", "PATCH",
+              "/api/partners/<partner_id>/subscriptions/<subscription_id>",
+              lambda rpc, actor, p, body, q: rpc.notifications.update_subscription(
+                  actor, p["partner_id"], p["subscription_id"], body),
+              "Change a subscription's scope, language, mode or channels", "partners",
+              body=notifications.SubscriptionIn, response=notifications.SubscriptionOut),
+        Route("delete_subscription", "DELETE",
+              "/api/partners/<partner_id>/subscriptions/<subscription_id>",
+              lambda rpc, actor, p, body, q: rpc.notifications.delete_subscription(
+                  actor, p["partner_id"], p["subscription_id"]),
+              "Remove a subscription", "partners", response=notifications.SubscriptionOut),
+        Route("redeliver", "POST",
+              "/api/partners/<partner_id>/deliveries/<delivery_id>/redelivery",
+              lambda rpc, actor, p, body, q: rpc.notifications.redeliver(
+                  actor, p["partner_id"], p["delivery_id"]),
+              "Send a delivery again now, with the same webhook-id", "partners",
+              response=notifications.DeliveryOut, status=202),
         # agreements
         Route("propose_agreement", "POST", "/api/agreements",
               lambda rpc, actor, p, body, q: rpc.agreements.propose_agreement(actor, body),

@@ -6,7 +6,12 @@ from services.platform import settings
 
 SERVICE_NAME = "notifications"
 
-DEFAULT_RETRY_DELAYS = (10, 60, 300, 1800, 7200, 21600)
+# Exponential backoff with full jitter: retry n waits a random time between 0
+# and min(BACKOFF_MAX, BACKOFF_BASE * 2**(n-1)); with the defaults the last
+# try of a delivery comes roughly 12 to 24 hours after the first.
+DEFAULT_BACKOFF_BASE = 30.0
+DEFAULT_BACKOFF_MAX = 6 * 3600.0
+DEFAULT_MAX_ATTEMPTS = 12
 
 
 def database_url():
@@ -18,15 +23,30 @@ def delivery_poll_interval(container_config=None):
     return float(settings.env("PARKMATCH_DELIVERY_POLL_INTERVAL", "1"))
 
 
+def digest_poll_interval(container_config=None):
+    """Seconds between two looks for digests whose local hour has come."""
+    return float(settings.env("PARKMATCH_DIGEST_POLL_INTERVAL", "30"))
+
+
 def webhook_timeout():
     """Seconds to wait for a partner's endpoint (connect, and each read)."""
     return float(settings.env("PARKMATCH_WEBHOOK_TIMEOUT", "15"))
 
 
 def webhook_retry_delays():
-    """Seconds before each retry of a failed delivery (jitter is added);
-    after the last one the delivery is marked failed."""
-    return settings.env_float_list("PARKMATCH_WEBHOOK_RETRY_DELAYS", DEFAULT_RETRY_DELAYS)
+    """The upper bound (seconds) of the wait before each retry of a failed
+    delivery; the actual wait is drawn uniformly below it (full jitter).
+    After the last one the delivery is marked failed.
+    PARKMATCH_WEBHOOK_RETRY_DELAYS gives the list outright; otherwise it is
+    exponential from PARKMATCH_WEBHOOK_BACKOFF_BASE, capped at
+    PARKMATCH_WEBHOOK_BACKOFF_MAX, for PARKMATCH_WEBHOOK_MAX_ATTEMPTS tries."""
+    explicit = settings.env("PARKMATCH_WEBHOOK_RETRY_DELAYS")
+    if explicit is not None:
+        return settings.env_float_list("PARKMATCH_WEBHOOK_RETRY_DELAYS", ())
+    base = float(settings.env("PARKMATCH_WEBHOOK_BACKOFF_BASE", DEFAULT_BACKOFF_BASE))
+    cap = float(settings.env("PARKMATCH_WEBHOOK_BACKOFF_MAX", DEFAULT_BACKOFF_MAX))
+    attempts = max(1, int(settings.env("PARKMATCH_WEBHOOK_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)))
+    return [min(cap, base * 2 ** n) for n in range(attempts - 1)]
 
 
 def delivery_concurrency():
@@ -42,6 +62,56 @@ def delivery_lease_seconds():
     return max(60.0, 4 * webhook_timeout())
 
 
+def allow_loopback():
+    """PARKMATCH_WEBHOOK_ALLOW_LOOPBACK=1 lets webhooks point at 127.0.0.0/8
+    and ::1 (local development and tests only; never in production)."""
+    return settings.env("PARKMATCH_WEBHOOK_ALLOW_LOOPBACK", "0").lower() in ("1", "true", "yes")
+
+
+def secret_grace_seconds():
+    """After a secret rotation, how long deliveries carry the old signature too."""
+    return float(settings.env("PARKMATCH_WEBHOOK_SECRET_GRACE", str(24 * 3600)))
+
+
+def channel_failure_limit():
+    """Consecutive failed deliveries after which a channel is disabled."""
+    return max(1, int(settings.env("PARKMATCH_CHANNEL_FAILURE_LIMIT", "5")))
+
+
+def partner_daily_budget():
+    """Immediate alerts a partner gets per local day; the rest go to its next digest."""
+    return max(0, int(settings.env("PARKMATCH_PARTNER_DAILY_BUDGET", "50")))
+
+
+def default_digest_hour():
+    """Local hour of the daily digest that takes over-budget alerts of a
+    partner without a digest subscription of its own."""
+    return int(settings.env("PARKMATCH_DEFAULT_DIGEST_HOUR", "8"))
+
+
+# --- e-mail --------------------------------------------------------------------------
+
+def smtp():
+    """SMTP settings; host None means e-mail is not configured (e-mail
+    deliveries then fail with that reason, and are retried)."""
+    security = settings.env("PARKMATCH_SMTP_SECURITY", "none").lower()
+    if settings.env("PARKMATCH_SMTP_STARTTLS", "0").lower() in ("1", "true", "yes"):
+        security = "starttls"
+    if settings.env("PARKMATCH_SMTP_SSL", "0").lower() in ("1", "true", "yes"):
+        security = "ssl"
+    return {
+        "host": settings.env("PARKMATCH_SMTP_HOST"),
+        "port": int(settings.env("PARKMATCH_SMTP_PORT", "465" if security == "ssl" else "25")),
+        "username": settings.env("PARKMATCH_SMTP_USERNAME"),
+        "password": settings.env("PARKMATCH_SMTP_PASSWORD"),
+        "security": security,
+        "from": settings.env("PARKMATCH_SMTP_FROM", "Parkmatch <alerts@parkmatch.invalid>"),
+        "timeout": webhook_timeout(),
+    }
+
+
 # The consumers this service runs (see services/contracts/topology.py).
 MATCH_CONSUMER = "notifications.match_changed"
 AGREEMENT_CONSUMER = "notifications.agreement_changed"
+INTRODUCTION_CONSUMER = "notifications.introduction_changed"
+OBLIGATION_CONSUMER = "notifications.obligation_reminded"

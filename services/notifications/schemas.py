@@ -2,13 +2,28 @@
 the public API accepts and returns: the gateway documents these schemas)."""
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates,
+    validates_schema,
+)
 
 from services.contracts.events import NamesSchema, RegionSchema
 from services.contracts.taxonomy_fields import SectorTerms
-from services.contracts.vocabulary import ALERT_EVENT_KINDS, PARTNER_KINDS
+from services.contracts.vocabulary import ALERT_EVENT_KINDS, LANGUAGES, PARTNER_KINDS
 
-from .domain import DELIVERY_STATUSES
+from .domain import (
+    CHANNEL_KINDS,
+    DAILY,
+    DELIVERY_STATUSES,
+    EMAIL,
+    MODES,
+    WEBHOOK,
+    WEEKLY,
+)
 
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="use a two-letter ISO 3166 country code, e.g. KR")
 MAX_WEBHOOKS = 5
@@ -30,8 +45,13 @@ class PartnerRegistration(Schema):
         load_default=list,
         validate=validate.Length(max=MAX_WEBHOOKS, error=f"at most {MAX_WEBHOOKS} webhook URLs"),
         metadata={"description": "each alert is POSTed, signed (Standard Webhooks), to every URL"})
-    email = fields.Email(load_default=None, allow_none=True)
-    time_zone = fields.Str(load_default="Asia/Seoul", metadata={"description": "IANA name"})
+    email = fields.Email(load_default=None, allow_none=True, metadata={
+        "description": "contact address: told when a channel is disabled (if the partner "
+                       "has no e-mail channel)"})
+    time_zone = fields.Str(load_default="Asia/Seoul", metadata={
+        "description": "IANA name; digests go out at local hours in it"})
+    language = fields.Str(load_default="en", validate=validate.OneOf(LANGUAGES), metadata={
+        "description": "default language of e-mails (ko, zh or en)"})
 
     @validates("webhooks")
     def _each_url_once(self, value, **kwargs):
@@ -60,19 +80,49 @@ class PartnerRegistered(Schema):
         "description": "shown once; verifies webhook-signature (whsec_ + base64 key)"})
 
 
+class DigestSchedule(Schema):
+    frequency = fields.Str(required=True, validate=validate.OneOf((DAILY, WEEKLY)))
+    hour = fields.Int(required=True, strict=True, validate=validate.Range(min=0, max=23),
+                      metadata={"description": "local hour in the partner's time zone"})
+    weekday = fields.Int(load_default=None, allow_none=True, strict=True,
+                         validate=validate.Range(min=0, max=6),
+                         metadata={"description": "weekly digests: 0 = Monday … 6 = Sunday"})
+
+    @validates_schema
+    def _weekly_needs_a_weekday(self, data, **kwargs):
+        if data.get("frequency") == WEEKLY and data.get("weekday") is None:
+            raise ValidationError("a weekly digest needs a weekday (0 = Monday … 6 = Sunday)",
+                                  "weekday")
+
+
 class SubscriptionIn(Schema):
     sectors = SectorTerms(dedupe=False, load_default=list, metadata={
-        "description": "sector codes or terms in ko / zh / en (stored as codes); "
+        "description": "sector codes or terms in ko / zh / en (stored as codes; a parent "
+                       "sector includes its children); "
                        "empty means every sector"})
     regions = fields.List(fields.Nested(RegionSchema), load_default=list,
                           validate=validate.Length(max=50),
                           metadata={"description": "a region matches when every field given "
                                                    "equals the demand's; empty means everywhere"})
+    parks = fields.List(fields.Str(validate=validate.Length(min=1, max=80)), load_default=list,
+                        validate=validate.Length(max=100),
+                        metadata={"description": "park ids; empty means every park"})
+    countries = fields.List(fields.Str(validate=COUNTRY), load_default=list,
+                            validate=validate.Length(max=50),
+                            metadata={"description": "companies' countries; empty means all"})
     min_score = fields.Float(load_default=0.0, validate=validate.Range(min=0, max=100))
     event_kinds = fields.List(
         fields.Str(validate=validate.OneOf(ALERT_EVENT_KINDS)),
         load_default=lambda: list(ALERT_EVENT_KINDS),
         validate=validate.Length(min=1, error="choose at least one kind (or leave it out for all)"))
+    language = fields.Str(load_default=None, allow_none=True, validate=validate.OneOf(LANGUAGES),
+                          metadata={"description": "ko, zh or en; default: the partner's"})
+    mode = fields.Str(load_default="immediate", validate=validate.OneOf(MODES))
+    digest = fields.Nested(DigestSchedule, load_default=None, allow_none=True,
+                           metadata={"description": "required when mode is digest"})
+    channel_ids = fields.List(fields.Str(), load_default=list,
+                              metadata={"description": "channels to use; empty means every "
+                                                       "enabled channel of the partner"})
 
     @validates("sectors")
     def _each_sector_once(self, value, **kwargs):
@@ -82,11 +132,81 @@ class SubscriptionIn(Schema):
     def _each_kind_once(self, value, **kwargs):
         _no_repeats(value, "event kind")
 
+    @validates_schema
+    def _digest_mode_needs_a_schedule(self, data, **kwargs):
+        if data.get("mode") == "digest" and not data.get("digest"):
+            raise ValidationError("mode digest needs a digest schedule "
+                                  "{frequency, hour[, weekday]}", "digest")
+        if data.get("mode") == "immediate" and data.get("digest"):
+            raise ValidationError("a digest schedule only goes with mode digest", "digest")
+
 
 class SubscriptionOut(SubscriptionIn):
     id = fields.Str(required=True)
     partner_id = fields.Str(required=True)
     created_at = fields.DateTime(required=True)
+
+
+# --- channels --------------------------------------------------------------------------
+
+class ChannelIn(Schema):
+    kind = fields.Str(required=True, validate=validate.OneOf(CHANNEL_KINDS))
+    url = fields.Url(schemes={"http", "https"}, require_tld=False, load_default=None,
+                     allow_none=True, error_messages={"invalid": "must be an http or https URL"},
+                     metadata={"description": "webhook channels: where alerts are POSTed"})
+    address = fields.Email(load_default=None, allow_none=True,
+                           metadata={"description": "e-mail channels: where alerts are sent"})
+    label = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    enabled = fields.Bool(load_default=True)
+
+    @validates_schema
+    def _target_fits_kind(self, data, **kwargs):
+        if data.get("kind") == WEBHOOK:
+            if not data.get("url"):
+                raise ValidationError("a webhook channel needs a url", "url")
+            if data.get("address"):
+                raise ValidationError("a webhook channel has a url, not an address", "address")
+        if data.get("kind") == EMAIL:
+            if not data.get("address"):
+                raise ValidationError("an e-mail channel needs an address", "address")
+            if data.get("url"):
+                raise ValidationError("an e-mail channel has an address, not a url", "url")
+
+
+class ChannelUpdate(Schema):
+    url = fields.Url(schemes={"http", "https"}, require_tld=False,
+                     error_messages={"invalid": "must be an http or https URL"})
+    address = fields.Email()
+    label = fields.Str(allow_none=True, validate=validate.Length(max=200))
+    enabled = fields.Bool(metadata={"description": "re-enabling resets the failure count"})
+
+
+class ChannelOut(Schema):
+    id = fields.Str(required=True)
+    partner_id = fields.Str(required=True)
+    kind = fields.Str(required=True)
+    url = fields.Str(allow_none=True)
+    address = fields.Str(allow_none=True)
+    label = fields.Str(allow_none=True)
+    enabled = fields.Bool(required=True)
+    disabled_reason = fields.Str(allow_none=True)
+    consecutive_failures = fields.Int(required=True)
+    previous_secret_valid_until = fields.DateTime(allow_none=True, metadata={
+        "description": "webhooks: until then deliveries also carry the old secret's signature"})
+    created_at = fields.DateTime(required=True)
+
+
+class ChannelCreated(Schema):
+    channel = fields.Nested(ChannelOut, required=True)
+    secret = fields.Str(allow_none=True, metadata={
+        "description": "webhook channels: whsec_… signing secret, shown once"})
+
+
+class SecretRotated(Schema):
+    channel_id = fields.Str(required=True)
+    secret = fields.Str(required=True, metadata={"description": "the new secret, shown once"})
+    previous_secret_valid_until = fields.DateTime(required=True, metadata={
+        "description": "until then deliveries carry signatures with the new and the old secret"})
 
 
 class AlertDeliveryOut(Schema):
@@ -106,6 +226,10 @@ class AlertOut(Schema):
     occurred_at = fields.DateTime(required=True)
     created_at = fields.DateTime(required=True)
     data = fields.Dict(required=True, metadata={"description": "the match or agreement"})
+    disposition = fields.Str(metadata={
+        "description": "immediate, digest (waiting for the next digest), digested, dropped "
+                       "(withdrawn before its digest went out) or notice"})
+    language = fields.Str()
     deliveries = fields.List(fields.Nested(AlertDeliveryOut), required=True)
 
 
@@ -121,7 +245,9 @@ class DeliveryOut(Schema):
     id = fields.Str(required=True, metadata={"description": "the webhook-id header"})
     alert_id = fields.Str(required=True)
     alert_type = fields.Str(required=True)
-    url = fields.Str(required=True)
+    channel_id = fields.Str(allow_none=True)
+    channel_kind = fields.Str(required=True, metadata={"description": "webhook or email"})
+    url = fields.Str(required=True, metadata={"description": "the URL or e-mail address"})
     status = fields.Str(required=True, validate=validate.OneOf(DELIVERY_STATUSES))
     attempts = fields.Int(required=True)
     next_attempt_at = fields.DateTime(allow_none=True)
@@ -134,3 +260,7 @@ class DeliveryOut(Schema):
 
 class ListingOptions(Schema):
     limit = fields.Int(load_default=100, strict=True, validate=validate.Range(min=1, max=500))
+
+
+class MatchesAlerted(Schema):
+    matches = fields.Int(required=True)

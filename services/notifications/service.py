@@ -1,12 +1,22 @@
-"""nameko entrypoints of the notifications service: RPC, the two event
-consumers, and the timer that sends due webhooks. Each is a one-liner into
-`usecases`."""
+"""nameko entrypoints of the notifications service: RPC, the event
+consumers, and the timers that send due deliveries and digests. Each is a
+one-liner into `usecases`."""
 from nameko.rpc import rpc
 
-from services.platform.nameko_ext import DatabaseDependency, configured_timer, handle_event
+from services.platform.nameko_ext import (
+    DatabaseDependency,
+    configured_timer,
+    handle_event,
+)
 
 from . import config, usecases
-from .config import AGREEMENT_CONSUMER, MATCH_CONSUMER, SERVICE_NAME
+from .config import (
+    AGREEMENT_CONSUMER,
+    INTRODUCTION_CONSUMER,
+    MATCH_CONSUMER,
+    OBLIGATION_CONSUMER,
+    SERVICE_NAME,
+)
 
 
 class NotificationsService:
@@ -26,12 +36,40 @@ class NotificationsService:
         return usecases.authenticate(self.db, api_key)
 
     @rpc
+    def add_channel(self, actor, partner_id, data):
+        return usecases.add_channel(self.db, actor, partner_id, data)
+
+    @rpc
+    def list_channels(self, actor, partner_id):
+        return usecases.list_channels(self.db, actor, partner_id)
+
+    @rpc
+    def update_channel(self, actor, partner_id, channel_id, data):
+        return usecases.update_channel(self.db, actor, partner_id, channel_id, data)
+
+    @rpc
+    def delete_channel(self, actor, partner_id, channel_id):
+        return usecases.delete_channel(self.db, actor, partner_id, channel_id)
+
+    @rpc
+    def rotate_channel_secret(self, actor, partner_id, channel_id):
+        return usecases.rotate_channel_secret(self.db, actor, partner_id, channel_id)
+
+    @rpc
     def add_subscription(self, actor, partner_id, data):
         return usecases.add_subscription(self.db, actor, partner_id, data)
 
     @rpc
     def list_subscriptions(self, actor, partner_id):
         return usecases.list_subscriptions(self.db, actor, partner_id)
+
+    @rpc
+    def update_subscription(self, actor, partner_id, subscription_id, data):
+        return usecases.update_subscription(self.db, actor, partner_id, subscription_id, data)
+
+    @rpc
+    def delete_subscription(self, actor, partner_id, subscription_id):
+        return usecases.delete_subscription(self.db, actor, partner_id, subscription_id)
 
     @rpc
     def list_alerts(self, actor, partner_id, limit=100):
@@ -41,6 +79,14 @@ class NotificationsService:
     def list_deliveries(self, actor, partner_id, limit=100):
         return usecases.list_deliveries(self.db, actor, partner_id, limit)
 
+    @rpc
+    def redeliver(self, actor, partner_id, delivery_id):
+        return usecases.redeliver(self.db, actor, partner_id, delivery_id)
+
+    @rpc
+    def matches_alerted(self, actor, partner_id):
+        return usecases.matches_alerted(self.db, actor, partner_id)
+
     @handle_event(MATCH_CONSUMER)
     def on_match_changed(self, event):
         usecases.match_changed(self.db, event)
@@ -49,6 +95,18 @@ class NotificationsService:
     def on_agreement_changed(self, event):
         usecases.agreement_changed(self.db, event)
 
+    @handle_event(INTRODUCTION_CONSUMER)
+    def on_introduction_changed(self, event):
+        usecases.introduction_changed(self.db, event)
+
+    @handle_event(OBLIGATION_CONSUMER)
+    def on_obligation_reminded(self, event):
+        usecases.obligation_reminded(self.db, event)
+
     @configured_timer(interval_from=config.delivery_poll_interval)
     def deliver_webhooks(self):
         usecases.deliver_due(self.db)
+
+    @configured_timer(interval_from=config.digest_poll_interval)
+    def send_digests(self):
+        usecases.send_due_digests(self.db)

@@ -38,11 +38,16 @@ def sign(secret, message_id, timestamp, body):
     return f"{SIGNATURE_VERSION},{base64.b64encode(digest).decode()}"
 
 
-def webhook_headers(secret, message_id, timestamp, body):
+def webhook_headers(secrets, message_id, timestamp, body):
+    """The three Standard Webhooks headers. `secrets`: one secret, or several
+    (newest first, during a rotation): one space-separated signature each."""
+    if isinstance(secrets, str):
+        secrets = [secrets]
     return {
         "webhook-id": message_id,
         "webhook-timestamp": str(int(timestamp)),
-        "webhook-signature": sign(secret, message_id, timestamp, body),
+        "webhook-signature": " ".join(sign(secret, message_id, timestamp, body)
+                                      for secret in secrets),
     }
 
 

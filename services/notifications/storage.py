@@ -1,16 +1,28 @@
-"""The notifications database: partners (with their API-key hash and webhook
-secret), subscriptions, alerts, webhook deliveries and every delivery
-attempt. Nothing else in the service touches SQL."""
+"""The notifications database: partners (with their API-key hash), channels
+(with their webhook secrets), subscriptions, alerts, digest items, deliveries
+and every delivery attempt. Nothing else in the service touches SQL."""
 from sqlalchemy import (
-    JSON, BigInteger, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table,
-    Text, select,
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    select,
 )
 
 from services.platform.outbox import messaging_tables
 from services.platform.serialization import from_document, to_document
 from services.platform.sql import as_utc, insert_if_absent
 
-from .domain import PENDING
+from .domain import MATCH_KINDS, NOTICE, PENDING, SENT_NOW, TOLD
 
 metadata = MetaData()
 messaging_tables(metadata)
@@ -47,7 +59,13 @@ alerts = Table(
     Column("data", JSON, nullable=False),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # what the event said, without its version: unchanged re-matches are no news
+    Column("content_hash", String(64), nullable=True),
+    # domain.SENT_NOW, IN_DIGEST, DIGESTED, DROPPED or NOTICE
+    Column("disposition", String(16), nullable=False, server_default="immediate"),
+    Column("language", String(2), nullable=False, server_default="en"),
     Index("ix_alerts_partner_created", "partner_id", "created_at"),
+    Index("ix_alerts_partner_subject", "partner_id", "subject_id"),
 )
 
 deliveries = Table(
@@ -66,8 +84,50 @@ deliveries = Table(
     Column("claim_token", String(36), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("delivered_at", DateTime(timezone=True), nullable=True),
+    Column("channel_id", String(36), nullable=True),
+    Column("channel_kind", String(16), nullable=False, server_default="webhook"),
+    # attempts made before the latest manual redelivery (its retries start afresh)
+    Column("round_start", Integer, nullable=False, server_default="0"),
     Index("ix_deliveries_due", "status", "next_attempt_at"),
     Index("ix_deliveries_partner_created", "partner_id", "created_at"),
+)
+
+channels = Table(
+    "channels", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("partner_id", String(36), ForeignKey("partners.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("label", Text, nullable=True),
+    Column("enabled", Boolean, nullable=False),
+    Column("disabled_reason", Text, nullable=True),
+    Column("consecutive_failures", Integer, nullable=False),
+    # webhook channels: the signing secret, and the one it replaced until
+    # previous_secret_until (rotation grace). Never part of what is returned.
+    Column("secret", Text, nullable=True),
+    Column("previous_secret", Text, nullable=True),
+    Column("previous_secret_until", DateTime(timezone=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("deleted_at", DateTime(timezone=True), nullable=True),
+)
+
+digest_items = Table(
+    "digest_items", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("partner_id", String(36), ForeignKey("partners.id"), nullable=False),
+    # the digest subscription it waits for; NULL: the default daily digest
+    Column("subscription_id", String(36), nullable=True),
+    Column("alert_id", String(36), ForeignKey("alerts.id"), nullable=False),
+    Column("subject_id", String(64), nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    # pending, sent, dropped (withdrawn first), superseded (a newer one came)
+    Column("status", String(16), nullable=False),
+    Column("language", String(2), nullable=False),
+    Column("channel_ids", JSON, nullable=False),
+    Column("digest_alert_id", String(36), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_digest_items_due", "status", "due_at"),
+    Index("ix_digest_items_subject", "partner_id", "subject_id", "status"),
 )
 
 delivery_attempts = Table(
@@ -86,6 +146,8 @@ delivery_attempts = Table(
 # --- partners -------------------------------------------------------------------
 
 def insert_partner(conn, partner, api_key_hash, webhook_secret):
+    """webhook_secret: the secret given at registration (it also signs for
+    the channels made from the registration's webhook URLs)."""
     conn.execute(partners.insert().values(
         id=partner["id"], version=partner["version"], api_key_hash=api_key_hash,
         webhook_secret=webhook_secret, document=to_document(partner),
@@ -135,20 +197,57 @@ def insert_alert(conn, alert):
         "subject_id": alert["subject_id"], "subject_version": alert["subject_version"],
         "dedupe_key": alert["dedupe_key"], "data": to_document(alert["data"]),
         "occurred_at": alert["occurred_at"], "created_at": alert["created_at"],
+        "content_hash": alert.get("content_hash"), "disposition": alert["disposition"],
+        "language": alert["language"],
     })
 
 
 def partners_alerted_about(conn, subject_id, kinds):
+    """Partners that were told (at once or in a sent digest) of the subject."""
     rows = conn.execute(select(alerts.c.partner_id).distinct()
-                        .where(alerts.c.subject_id == subject_id, alerts.c.kind.in_(kinds)))
+                        .where(alerts.c.subject_id == subject_id, alerts.c.kind.in_(kinds),
+                               alerts.c.disposition.in_(TOLD)))
     return {row.partner_id for row in rows}
+
+
+def latest_alert_about(conn, partner_id, subject_id):
+    """{subject_version, content_hash} of the partner's newest alert about
+    the subject, or None."""
+    row = conn.execute(
+        select(alerts.c.subject_version, alerts.c.content_hash)
+        .where(alerts.c.partner_id == partner_id, alerts.c.subject_id == subject_id,
+               alerts.c.disposition != NOTICE)
+        .order_by(alerts.c.subject_version.desc(), alerts.c.created_at.desc()).limit(1)).first()
+    return {"subject_version": row.subject_version, "content_hash": row.content_hash} \
+        if row else None
+
+
+def immediate_alerts_since(conn, partner_id, since):
+    """How many alerts the partner got at once since `since` (its budget)."""
+    return conn.execute(select(func.count()).select_from(alerts).where(
+        alerts.c.partner_id == partner_id, alerts.c.disposition == SENT_NOW,
+        alerts.c.created_at >= since)).scalar()
+
+
+def set_disposition(conn, alert_ids, disposition):
+    if alert_ids:
+        conn.execute(alerts.update().where(alerts.c.id.in_(list(alert_ids)))
+                     .values(disposition=disposition))
+
+
+def matches_alerted(conn, partner_id):
+    """Distinct matches the partner was ever told about."""
+    return conn.execute(select(func.count(alerts.c.subject_id.distinct())).where(
+        alerts.c.partner_id == partner_id, alerts.c.kind.in_(MATCH_KINDS),
+        alerts.c.disposition.in_(TOLD))).scalar()
 
 
 def _alert(row):
     return {"id": row.id, "partner_id": row.partner_id, "type": row.kind,
             "subject_id": row.subject_id, "subject_version": row.subject_version,
             "data": row.data, "occurred_at": as_utc(row.occurred_at),
-            "created_at": as_utc(row.created_at)}
+            "created_at": as_utc(row.created_at), "disposition": row.disposition,
+            "language": row.language}
 
 
 def alerts_by_id(conn, alert_ids):
@@ -179,14 +278,17 @@ def _delivery(row):
             "next_attempt_at": as_utc(row.next_attempt_at),
             "last_status_code": row.last_status_code, "last_error": row.last_error,
             "claim_token": row.claim_token, "created_at": as_utc(row.created_at),
-            "delivered_at": as_utc(row.delivered_at)}
+            "delivered_at": as_utc(row.delivered_at), "channel_id": row.channel_id,
+            "channel_kind": row.channel_kind, "round_start": row.round_start}
 
 
 def insert_delivery(conn, delivery):
     conn.execute(deliveries.insert().values(
         id=delivery["id"], alert_id=delivery["alert_id"], partner_id=delivery["partner_id"],
         url=delivery["url"], status=delivery["status"], attempts=delivery["attempts"],
-        next_attempt_at=delivery["next_attempt_at"], created_at=delivery["created_at"]))
+        next_attempt_at=delivery["next_attempt_at"], created_at=delivery["created_at"],
+        channel_id=delivery["channel_id"], channel_kind=delivery["channel_kind"],
+        round_start=delivery["round_start"]))
 
 
 def claim_due_deliveries(conn, now, lease_until, claim_token, limit):
@@ -238,13 +340,15 @@ def insert_attempt(conn, delivery_id, attempt):
         latency_ms=attempt["latency_ms"]))
 
 
-def list_deliveries(conn, partner_id, limit):
+def list_deliveries(conn, partner_id, limit, delivery_id=None):
     """The partner's delivery log, newest first, with every attempt."""
-    rows = conn.execute(
-        select(deliveries, alerts.c.kind.label("alert_type"))
-        .join(alerts, alerts.c.id == deliveries.c.alert_id)
-        .where(deliveries.c.partner_id == partner_id)
-        .order_by(deliveries.c.created_at.desc(), deliveries.c.url).limit(limit)).all()
+    query = (select(deliveries, alerts.c.kind.label("alert_type"))
+             .join(alerts, alerts.c.id == deliveries.c.alert_id)
+             .where(deliveries.c.partner_id == partner_id)
+             .order_by(deliveries.c.created_at.desc(), deliveries.c.url).limit(limit))
+    if delivery_id is not None:
+        query = query.where(deliveries.c.id == delivery_id)
+    rows = conn.execute(query).all()
     found = [{**_delivery(row), "alert_type": row.alert_type, "attempt_log": []} for row in rows]
     by_id = {delivery["id"]: delivery for delivery in found}
     if by_id:
@@ -256,3 +360,132 @@ def list_deliveries(conn, partner_id, limit):
                 "number": row.number, "at": as_utc(row.at), "status_code": row.status_code,
                 "error": row.error, "latency_ms": row.latency_ms})
     return found
+
+
+# --- channels ------------------------------------------------------------------------
+
+def _channel(row):
+    return {"id": row.id, "partner_id": row.partner_id, "kind": row.kind,
+            "url": row.target if row.kind == "webhook" else None,
+            "address": row.target if row.kind == "email" else None,
+            "target": row.target, "label": row.label, "enabled": row.enabled,
+            "disabled_reason": row.disabled_reason,
+            "consecutive_failures": row.consecutive_failures,
+            "previous_secret_valid_until": as_utc(row.previous_secret_until)
+            if row.previous_secret else None,
+            "created_at": as_utc(row.created_at)}
+
+
+def insert_channel(conn, channel, secret=None):
+    conn.execute(channels.insert().values(
+        id=channel["id"], partner_id=channel["partner_id"], kind=channel["kind"],
+        target=channel["target"], label=channel.get("label"), enabled=channel["enabled"],
+        disabled_reason=channel["disabled_reason"],
+        consecutive_failures=channel["consecutive_failures"], secret=secret,
+        created_at=channel["created_at"]))
+
+
+def list_channels(conn, partner_id):
+    rows = conn.execute(select(channels).where(channels.c.partner_id == partner_id,
+                                               channels.c.deleted_at.is_(None))
+                        .order_by(channels.c.created_at, channels.c.id))
+    return [_channel(row) for row in rows]
+
+
+def get_channel(conn, partner_id, channel_id, for_update=False):
+    query = select(channels).where(channels.c.id == channel_id,
+                                   channels.c.partner_id == partner_id,
+                                   channels.c.deleted_at.is_(None))
+    if for_update and conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    return _channel(row) if row else None
+
+
+def channels_by_id(conn, channel_ids):
+    if not channel_ids:
+        return {}
+    rows = conn.execute(select(channels).where(channels.c.id.in_(list(channel_ids))))
+    return {row.id: {**_channel(row), "deleted": row.deleted_at is not None} for row in rows}
+
+
+def update_channel(conn, channel_id, changes):
+    conn.execute(channels.update().where(channels.c.id == channel_id).values(**changes))
+
+
+def channel_secrets(conn, channel_ids):
+    """channel id -> {secret, previous_secret, previous_secret_until}."""
+    if not channel_ids:
+        return {}
+    rows = conn.execute(select(channels.c.id, channels.c.secret, channels.c.previous_secret,
+                               channels.c.previous_secret_until)
+                        .where(channels.c.id.in_(list(channel_ids))))
+    return {row.id: {"secret": row.secret, "previous_secret": row.previous_secret,
+                     "previous_secret_until": as_utc(row.previous_secret_until)}
+            for row in rows}
+
+
+# --- subscriptions: change -----------------------------------------------------------
+
+def get_subscription(conn, partner_id, subscription_id):
+    row = conn.execute(select(subscriptions.c.document).where(
+        subscriptions.c.id == subscription_id,
+        subscriptions.c.partner_id == partner_id)).first()
+    return from_document(row.document) if row else None
+
+
+def replace_subscription(conn, subscription):
+    conn.execute(subscriptions.update().where(subscriptions.c.id == subscription["id"])
+                 .values(document=to_document(subscription)))
+
+
+def delete_subscription(conn, subscription_id):
+    conn.execute(subscriptions.delete().where(subscriptions.c.id == subscription_id))
+
+
+def partners_by_id(conn, partner_ids):
+    if not partner_ids:
+        return {}
+    rows = conn.execute(select(partners.c.id, partners.c.document)
+                        .where(partners.c.id.in_(list(partner_ids))))
+    return {row.id: from_document(row.document) for row in rows}
+
+
+# --- digests ---------------------------------------------------------------------------
+
+def insert_digest_item(conn, item):
+    conn.execute(digest_items.insert().values(**item))
+
+
+def pending_digest_items_about(conn, subject_id, partner_id=None):
+    """Items about the subject still waiting for a digest (one partner's, or everyone's)."""
+    query = select(digest_items.c.id, digest_items.c.alert_id).where(
+        digest_items.c.subject_id == subject_id, digest_items.c.status == "pending")
+    if partner_id is not None:
+        query = query.where(digest_items.c.partner_id == partner_id)
+    rows = conn.execute(query)
+    return [{"id": row.id, "alert_id": row.alert_id} for row in rows]
+
+
+def set_digest_items_status(conn, item_ids, status, digest_alert_id=None):
+    if item_ids:
+        values = {"status": status}
+        if digest_alert_id is not None:
+            values["digest_alert_id"] = digest_alert_id
+        conn.execute(digest_items.update().where(digest_items.c.id.in_(list(item_ids)))
+                     .values(**values))
+
+
+def claim_due_digest_items(conn, now, limit=1000):
+    """Pending digest items whose time has come, locked against a second
+    process (PostgreSQL: SKIP LOCKED; SQLite: the write lock)."""
+    query = (select(digest_items).where(digest_items.c.status == "pending",
+                                        digest_items.c.due_at <= now)
+             .order_by(digest_items.c.partner_id, digest_items.c.created_at).limit(limit))
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return [{"id": row.id, "partner_id": row.partner_id,
+             "subscription_id": row.subscription_id, "alert_id": row.alert_id,
+             "subject_id": row.subject_id, "due_at": as_utc(row.due_at),
+             "language": row.language, "channel_ids": row.channel_ids}
+            for row in conn.execute(query)]

@@ -89,6 +89,9 @@ def up(args):
                PARKMATCH_OPERATOR_KEY=operator_key,
                PARKMATCH_DATA_DIR=str((VAR / "data").resolve()),
                PARKMATCH_HTTP_ADDRESS=f"127.0.0.1:{args.port}",
+               # the demo webhook receiver listens on 127.0.0.1 (local demo only)
+               PARKMATCH_WEBHOOK_ALLOW_LOOPBACK=os.environ.get(
+                   "PARKMATCH_WEBHOOK_ALLOW_LOOPBACK", "1"),
                PYTHONUNBUFFERED="1")
     secrets_file = VAR / "demo-webhook-secrets.json"
     python = sys.executable

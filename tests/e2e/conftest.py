@@ -29,7 +29,7 @@ def free_port():
 class System:
     """The five services as processes, restartable and killable one by one."""
 
-    def __init__(self, amqp_uri, database_urls, log_dir):
+    def __init__(self, amqp_uri, database_urls, log_dir, extra_env=None):
         self.amqp_uri = amqp_uri
         self.vhost = unquote(amqp_uri.rsplit("/", 1)[1])
         self.port = free_port()
@@ -48,9 +48,15 @@ class System:
             PARKMATCH_CLOCK_FILE=str(log_dir / "clock"),
             PARKMATCH_LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
+            # the test's webhook receivers listen on 127.0.0.1 (never in production)
+            PARKMATCH_WEBHOOK_ALLOW_LOOPBACK="1",
+            # absent until a test moves time with clock.travel_to(system.clock_file, …)
+            PARKMATCH_CLOCK_FILE=str(log_dir / "clock"),
+            **(extra_env or {}),
             **{f"PARKMATCH_{name.upper()}_DATABASE_URL": url
                for name, url in database_urls.items()},
         )
+        self.clock_file = str(log_dir / "clock")
         self.processes = {}
 
     def start(self, name, instance=None):
@@ -192,9 +198,18 @@ class WebhookReceiver:
 
 
 @pytest.fixture
-def system(vhost, database_url, tmp_path):
+def mail(tmp_path):
+    """A real local SMTP server (aiosmtpd) the services send e-mail to."""
+    from tests.smtp_sink import SmtpSink
+    sink = SmtpSink(tmp_path / "mail")
+    yield sink
+    sink.close()
+
+
+@pytest.fixture
+def system(vhost, database_url, tmp_path, mail):
     urls = {name: database_url(name) for name in STATEFUL}
-    running = System(vhost, urls, tmp_path)
+    running = System(vhost, urls, tmp_path, extra_env=mail.env())
     running.start_all()
     yield running
     running.stop_all()

@@ -30,6 +30,7 @@ from services.platform.nameko_ext import BoundDatabase
 from tests.conftest import eventually
 
 POLL_INTERVAL = 0.1
+DIGEST_POLL_INTERVAL = 0.2
 HARBIN = {"country": "CN", "province": "Heilongjiang", "city": "Harbin"}
 CHENGDU = {"country": "CN", "province": "Sichuan", "city": "Chengdu"}
 
@@ -103,8 +104,10 @@ def receiver():
 def delivery_env(monkeypatch):
     """Fast polling and short retries; read by services.notifications.config."""
     monkeypatch.setenv("PARKMATCH_DELIVERY_POLL_INTERVAL", str(POLL_INTERVAL))
+    monkeypatch.setenv("PARKMATCH_DIGEST_POLL_INTERVAL", str(DIGEST_POLL_INTERVAL))
     monkeypatch.setenv("PARKMATCH_WEBHOOK_RETRY_DELAYS", "0.2,0.2")
     monkeypatch.setenv("PARKMATCH_WEBHOOK_TIMEOUT", "5")
+    monkeypatch.setenv("PARKMATCH_WEBHOOK_ALLOW_LOOPBACK", "1")  # the receiver is on 127.0.0.1
 
 
 @pytest.fixture
@@ -204,9 +207,10 @@ HARBIN_BIO = {"sectors": ["biopharmaceuticals", "medical_devices"],
 
 # --- partners and subscriptions ------------------------------------------------------------
 
-def test_the_delivery_timer_takes_its_interval_from_the_environment(notifications):
+def test_the_timers_take_their_intervals_from_the_environment(notifications):
     timers = [e for e in notifications.entrypoints if isinstance(e, ConfiguredTimer)]
-    assert [(t.method_name, t.interval) for t in timers] == [("deliver_webhooks", POLL_INTERVAL)]
+    assert sorted((t.method_name, t.interval) for t in timers) == [
+        ("deliver_webhooks", POLL_INTERVAL), ("send_digests", DIGEST_POLL_INTERVAL)]
 
 
 def test_operator_registers_a_partner_and_its_secret_stays_private(
@@ -261,8 +265,11 @@ def test_subscriptions_are_added_and_listed_by_their_partner(notifications, rpc)
     everything = rpc.notifications.add_subscription(actor, actor["id"], {})
     scoped = rpc.notifications.add_subscription(actor, actor["id"], HARBIN_BIO)
 
-    assert everything["event_kinds"] == ["match.found", "match.updated", "match.withdrawn",
-                                         "agreement.signed"]
+    # default: every alert kind (matches, introductions, agreements, obligations)
+    assert everything["event_kinds"] == [
+        "match.found", "match.updated", "match.withdrawn",
+        "introduction.requested", "introduction.accepted",
+        "agreement.proposed", "agreement.signed", "obligation.due", "obligation.overdue"]
     assert everything["min_score"] == 0 and everything["sectors"] == []
     assert scoped["regions"] == [{"country": "CN", "province": "Heilongjiang", "city": None}]
     listed = rpc.notifications.list_subscriptions(actor, actor["id"])
@@ -274,7 +281,7 @@ def test_subscriptions_are_added_and_listed_by_their_partner(notifications, rpc)
         rpc.notifications.add_subscription(OPERATOR, "no-such-partner", {})
     with pytest.raises(InvalidInput) as caught:
         rpc.notifications.add_subscription(actor, actor["id"], {
-            "sectors": ["spaceships"], "min_score": 150, "event_kinds": ["agreement.proposed"]})
+            "sectors": ["spaceships"], "min_score": 150, "event_kinds": ["agreement.shredded"]})
     assert set(caught.value.details) == {"sectors", "min_score", "event_kinds"}
 
 
@@ -376,32 +383,42 @@ def test_withdrawal_reaches_only_partners_told_about_the_match(
     assert [a["type"] for a in newest_only] == ["match.withdrawn"]
 
 
-def test_a_signed_agreement_reaches_its_partner_party_on_every_webhook(
+def test_a_proposed_then_signed_agreement_reaches_its_partner_party_on_every_webhook(
         notifications, rpc, publish, receiver, service_db):
     party_registration, party = register(rpc, webhooks=[receiver.url("/party-a"),
                                                         receiver.url("/party-b")])
     _, subscriber = register(rpc, webhooks=[receiver.url("/subscriber")])
     rpc.notifications.add_subscription(subscriber, subscriber["id"], HARBIN_BIO)
+    _, signatures_only = register(rpc, webhooks=[receiver.url("/signatures-only")])
+    rpc.notifications.add_subscription(signatures_only, signatures_only["id"],
+                                       {"event_kinds": ["agreement.signed"]})
     _, elsewhere = register(rpc, webhooks=[receiver.url("/elsewhere")])
     rpc.notifications.add_subscription(elsewhere, elsewhere["id"], {"sectors": ["cloud"]})
     parties = [{"kind": "park", "id": "k-binxian", "name": "Binxian ETDZ"},
                {"kind": "partner", "id": party["id"], "name": "Harbin centre"}]
+    draft = agreement(parties, status="proposed")
+    draft["version"] = 2
 
-    proposed = publish("agreement.proposed", agreement(parties, status="proposed"))
-    signed = publish("agreement.signed", agreement(parties))
+    proposed = publish("agreement.proposed", draft)
+    signed = publish("agreement.signed", {**agreement(parties), "agreement_id":
+                                          draft["agreement_id"]})
     wait_until_handled(service_db, proposed, signed)
-    eventually(lambda: assert_count(receiver.to("/subscriber"), 1))
-    eventually(lambda: assert_count(receiver.to("/party-a") + receiver.to("/party-b"), 2))
+    eventually(lambda: assert_count(receiver.to("/subscriber"), 2))
+    eventually(lambda: assert_count(receiver.to("/party-a") + receiver.to("/party-b"), 4))
+    eventually(lambda: assert_count(receiver.to("/signatures-only"), 1))
     settle()
 
     assert receiver.to("/elsewhere") == []
+    assert json.loads(receiver.to("/signatures-only")[0]["body"])["type"] == "agreement.signed"
+    for path in ("/party-a", "/party-b", "/subscriber"):
+        assert sorted(json.loads(r["body"])["type"] for r in receiver.to(path)) == [
+            "agreement.proposed", "agreement.signed"]
     to_party = receiver.to("/party-a") + receiver.to("/party-b")
-    assert {json.loads(r["body"])["type"] for r in to_party} == {"agreement.signed"}
-    assert len({r["headers"]["webhook-id"] for r in to_party}) == 2  # one delivery per URL
-    assert to_party[0]["body"] == to_party[1]["body"]
+    assert len({r["headers"]["webhook-id"] for r in to_party}) == 4  # one delivery per URL
     assert all(signed_by(party_registration["webhook_secret"], r) for r in to_party)
     alerts = rpc.notifications.list_alerts(party, party["id"])
-    assert [a["subject_id"] for a in alerts] == [signed.payload["agreement_id"]]
+    assert {a["subject_id"] for a in alerts} == {draft["agreement_id"]}
+    assert sorted(a["type"] for a in alerts) == ["agreement.proposed", "agreement.signed"]
     assert sorted(d["url"] for d in alerts[0]["deliveries"]) == [
         receiver.url("/party-a"), receiver.url("/party-b")]
 
@@ -499,9 +516,9 @@ def test_a_result_arriving_after_another_process_took_over_does_not_move_the_del
                                                {"next_attempt_at": lease_ran_out}))
     [claimed_by_b] = usecases.claim_due_deliveries(db, limit=10)
 
-    assert usecases.send_claimed(db, claimed_by_b, send=lambda *a: Outcome(200, None, 5)) \
+    assert usecases.send_claimed(db, claimed_by_b, send=lambda *a, **k: Outcome(200, None, 5)) \
         == "delivered"
-    late = usecases.send_claimed(db, claimed_by_a, send=lambda *a: Outcome(None, "Timeout", 9))
+    late = usecases.send_claimed(db, claimed_by_a, send=lambda *a, **k: Outcome(None, "Timeout", 9))
 
     assert late == "delivered"
     [delivery] = usecases.list_deliveries(db, OPERATOR, partner["id"])

@@ -4,11 +4,24 @@ from services.notifications import config
 
 def test_defaults(monkeypatch):
     for name in ("PARKMATCH_DELIVERY_POLL_INTERVAL", "PARKMATCH_WEBHOOK_TIMEOUT",
-                 "PARKMATCH_WEBHOOK_RETRY_DELAYS", "PARKMATCH_DELIVERY_CONCURRENCY"):
+                 "PARKMATCH_WEBHOOK_RETRY_DELAYS", "PARKMATCH_DELIVERY_CONCURRENCY",
+                 "PARKMATCH_WEBHOOK_BACKOFF_BASE", "PARKMATCH_WEBHOOK_BACKOFF_MAX",
+                 "PARKMATCH_WEBHOOK_MAX_ATTEMPTS", "PARKMATCH_WEBHOOK_ALLOW_LOOPBACK",
+                 "PARKMATCH_CHANNEL_FAILURE_LIMIT", "PARKMATCH_PARTNER_DAILY_BUDGET",
+                 "PARKMATCH_WEBHOOK_SECRET_GRACE", "PARKMATCH_SMTP_HOST",
+                 "PARKMATCH_SMTP_SECURITY", "PARKMATCH_SMTP_PORT"):
         monkeypatch.delenv(name, raising=False)
     assert config.delivery_poll_interval() == 1
     assert config.webhook_timeout() == 15
-    assert config.webhook_retry_delays() == [10, 60, 300, 1800, 7200, 21600]
+    # exponential bounds for full jitter: 30 s doubling, capped at 6 h, 12 tries in all
+    delays = config.webhook_retry_delays()
+    assert delays[:4] == [30, 60, 120, 240] and len(delays) == 11
+    assert max(delays) == 6 * 3600 and 12 * 3600 < sum(delays) < 48 * 3600
+    assert config.allow_loopback() is False
+    assert config.channel_failure_limit() == 5
+    assert config.partner_daily_budget() == 50
+    assert config.secret_grace_seconds() == 24 * 3600
+    assert config.smtp()["host"] is None and config.smtp()["port"] == 25
     assert config.delivery_concurrency() == 10
     # a claimed delivery stays hidden well beyond one request's timeout
     assert config.delivery_lease_seconds() == 60
@@ -22,3 +35,19 @@ def test_environment_overrides(monkeypatch):
     assert config.webhook_timeout() == 30
     assert config.webhook_retry_delays() == [1, 2, 5]
     assert config.delivery_lease_seconds() == 120
+
+
+def test_backoff_and_smtp_from_the_environment(monkeypatch):
+    monkeypatch.delenv("PARKMATCH_WEBHOOK_RETRY_DELAYS", raising=False)
+    monkeypatch.setenv("PARKMATCH_WEBHOOK_BACKOFF_BASE", "10")
+    monkeypatch.setenv("PARKMATCH_WEBHOOK_BACKOFF_MAX", "50")
+    monkeypatch.setenv("PARKMATCH_WEBHOOK_MAX_ATTEMPTS", "5")
+    assert config.webhook_retry_delays() == [10, 20, 40, 50]
+    monkeypatch.setenv("PARKMATCH_SMTP_HOST", "smtp.example.org")
+    monkeypatch.setenv("PARKMATCH_SMTP_SSL", "1")
+    monkeypatch.setenv("PARKMATCH_SMTP_PASSWORD", "hunter2")
+    settings = config.smtp()
+    assert settings["security"] == "ssl" and settings["port"] == 465
+    assert settings["password"] == "hunter2"
+    monkeypatch.setenv("PARKMATCH_WEBHOOK_ALLOW_LOOPBACK", "1")
+    assert config.allow_loopback() is True

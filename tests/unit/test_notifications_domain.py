@@ -127,10 +127,15 @@ def test_an_agreement_without_region_is_outside_regional_subscriptions():
     assert domain.agreement_recipients("agreement.signed", signed, subs, set()) == {"everywhere"}
 
 
-def test_proposals_are_not_alerts():
+def test_proposals_are_alerts_too_but_declines_are_not():
     proposed = agreement(parties=(("company", "c1"), ("partner", "party")))
     assert domain.agreement_recipients("agreement.proposed", proposed, [subscription()],
-                                       {"party"}) == set()
+                                       {"party"}) == {"party", "p1"}
+    intro = {"introduction_id": "i1", "version": 2, "sponsor_partner_id": "sponsor",
+             "sectors": [], "region": None, "park_id": None, "score": None}
+    subject = domain.subject_of("introduction.declined", intro)
+    assert domain.recipients("introduction.declined", subject, [subscription()],
+                             {"sponsor"}) == {}
 
 
 # --- alerts and dedupe ----------------------------------------------------------------------
@@ -158,19 +163,20 @@ DELAYS = [10, 60, 300, 1800, 7200, 21600]
 
 
 def test_retry_delays_follow_the_schedule_then_stop():
-    no_jitter = lambda: 0.0  # noqa: E731
-    assert [domain.retry_delay(n, DELAYS, no_jitter) for n in range(1, 8)] == \
+    at_the_bound = lambda: 1.0  # noqa: E731
+    assert [domain.retry_delay(n, DELAYS, at_the_bound) for n in range(1, 8)] == \
         [10, 60, 300, 1800, 7200, 21600, None]
 
 
-def test_jitter_adds_at_most_a_tenth():
-    assert domain.retry_delay(2, DELAYS, lambda: 0.999) == pytest.approx(65.994)
+def test_full_jitter_draws_between_zero_and_the_bound():
+    assert domain.retry_delay(2, DELAYS, lambda: 0.0) == 0
+    assert domain.retry_delay(2, DELAYS, lambda: 0.5) == 30
     spread = {round(domain.retry_delay(3, DELAYS), 3) for _ in range(50)}
-    assert len(spread) > 1 and all(300 <= delay <= 330 for delay in spread)
+    assert len(spread) > 10 and all(0 <= delay <= 300 for delay in spread)
 
 
 def pending(attempts=0):
-    return {**domain.new_delivery({"id": "a1", "partner_id": "p1"}, "http://x", NOW),
+    return {**domain.new_delivery({"id": "a1", "partner_id": "p1"}, "http://x", NOW, "ch1"),
             "attempts": attempts}
 
 
@@ -187,7 +193,7 @@ def test_a_2xx_answer_delivers():
 ])
 def test_anything_else_schedules_a_retry(status_code, error, reason):
     after = domain.after_attempt(pending(attempts=1), status_code, error, NOW, DELAYS,
-                                 rand=lambda: 0.0)
+                                 rand=lambda: 1.0)
     assert after["status"] == "pending" and after["attempts"] == 2
     assert after["next_attempt_at"] == NOW + timedelta(seconds=60)
     assert after["last_error"] == reason

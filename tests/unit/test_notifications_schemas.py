@@ -47,8 +47,10 @@ def test_partner_out_has_no_secret_field():
 
 
 def test_subscription_defaults_to_everything():
-    assert SubscriptionIn().load({}) == {"sectors": [], "regions": [], "min_score": 0.0,
-                                         "event_kinds": list(ALERT_EVENT_KINDS)}
+    assert SubscriptionIn().load({}) == {
+        "sectors": [], "regions": [], "parks": [], "countries": [], "min_score": 0.0,
+        "event_kinds": list(ALERT_EVENT_KINDS), "language": None, "mode": "immediate",
+        "digest": None, "channel_ids": []}
 
 
 def test_subscription_names_every_bad_field():

@@ -1,0 +1,57 @@
+"""Sending one e-mail through SMTP (settings from config.smtp()): a
+multipart message with a plain-text and an HTML part. SMTP only: no
+database, no nameko. The password is used to log in and never logged."""
+import smtplib
+import ssl
+import time
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from .webhooks import Outcome
+
+SMTP_OK = 250
+
+
+def build_message(sender, to, subject, text, html, message_id=None):
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(idstring=message_id, domain="parkmatch")
+    if message_id:
+        # the delivery id: the same on every retry, so a mailbox can dedupe
+        message["X-Parkmatch-Delivery-Id"] = message_id
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+def send(settings, to, subject, text, html, message_id=None):
+    """Send; never raises for SMTP or network trouble, which is reported in
+    the Outcome (status 250 when the server accepted the message)."""
+    started = time.monotonic()
+    if not settings.get("host"):
+        return Outcome(None, "e-mail is not configured (PARKMATCH_SMTP_HOST)", 0)
+    message = build_message(settings["from"], to, subject, text, html, message_id)
+    try:
+        if settings["security"] == "ssl":
+            client = smtplib.SMTP_SSL(settings["host"], settings["port"],
+                                      timeout=settings["timeout"],
+                                      context=ssl.create_default_context())
+        else:
+            client = smtplib.SMTP(settings["host"], settings["port"],
+                                  timeout=settings["timeout"])
+        with client:
+            if settings["security"] == "starttls":
+                client.starttls(context=ssl.create_default_context())
+            if settings.get("username"):
+                client.login(settings["username"], settings.get("password") or "")
+            client.send_message(message)
+        return Outcome(SMTP_OK, None, _elapsed_ms(started))
+    except (smtplib.SMTPException, OSError) as exc:
+        # str(exc) of smtplib errors holds the server's answer, never our password
+        return Outcome(None, f"SMTP {type(exc).__name__}: {exc}"[:1000], _elapsed_ms(started))
+
+
+def _elapsed_ms(started):
+    return int((time.monotonic() - started) * 1000)
