@@ -44,8 +44,6 @@ class System:
             PARKMATCH_WEBHOOK_RETRY_DELAYS="0.5,1,2",
             PARKMATCH_DELIVERY_POLL_INTERVAL="0.2",
             PARKMATCH_AGREEMENTS_TIMER_INTERVAL="0.3",
-            # no file: the real clock; tests move every process with clock.travel_to
-            PARKMATCH_CLOCK_FILE=str(log_dir / "clock"),
             PARKMATCH_LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
             # the test's webhook receivers listen on 127.0.0.1 (never in production)
