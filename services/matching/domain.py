@@ -511,7 +511,9 @@ def ranked_near_misses(records):
 
 def localized_near_miss(record, lang):
     lang = language(lang)
+    recheck = record.get("recheck_on")
     return {**record, "lang": lang,
+            "recheck_on": date.fromisoformat(recheck) if recheck else None,
             "outcomes": [localized_outcome(o, lang) for o in record["outcomes"]],
             "gaps": [{**g, "text": render(g["message"], lang)} for g in record["gaps"]]}
 
