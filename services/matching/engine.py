@@ -119,13 +119,8 @@ class DemandIndex:
                 a[f"{kind}.required"][j] = c["required"]
                 a[f"{kind}.weight"][j] = domain.weight_units(c["weight"])
                 if kind == "sectors":
-                    for held in taxonomy.SECTOR_CODES:
-                        best = max(taxonomy.affinity(w, held)[0] for w in value)
-                        if best > 0:
-                            position = self.sectors.index[held]
-                            a["sectors.levels"][level_of[int(round(best * 100))], j,
-                                                position >> 6] |= \
-                                _ONE << np.uint64(position & 63)
+                    a["sectors.levels"][:, j] = self._sector_levels(tuple(sorted(value)),
+                                                                    level_of)
                 elif kind == "space":
                     a["space.value"][j] = value
                 elif kind in ("facilities", "incentives", "certification_any_of"):
@@ -149,6 +144,21 @@ class DemandIndex:
 
     def __len__(self):
         return len(self.ids)
+
+    def _sector_levels(self, wanted, level_of, _cache={}):
+        """Per credit level, the company sector codes whose best affinity to
+        the wanted codes earns exactly that credit (memoised per code set)."""
+        key = (wanted, tuple(self.levels))
+        if key not in _cache:
+            levels = np.zeros((len(self.levels), self.sectors.words), np.uint64)
+            for held in taxonomy.SECTOR_CODES:
+                best = max(taxonomy.affinity(w, held)[0] for w in wanted)
+                if best > 0:
+                    position = self.sectors.index[held]
+                    levels[level_of[int(round(best * 100))], position >> 6] |= \
+                        _ONE << np.uint64(position & 63)
+            _cache[key] = levels
+        return _cache[key]
 
     # --- companies -------------------------------------------------------------
 
