@@ -151,7 +151,7 @@ def bench_plain(companies, demands, pairs, rng):
 def check_identity(index, companies, demands, rng, count=300):
     """The engine's answer equals the domain's on random pairs of this data."""
     encoded = index.encode(companies[:20])
-    result = index.evaluate(encoded, TODAY, demand_rows=slice(0, count))
+    result = index.evaluate(encoded, TODAY, demand_rows=slice(0, count), scores="all")
     for i in range(20):
         for j in range(count):
             expected = domain.assess(companies[i], demands[j], TODAY)

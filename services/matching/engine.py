@@ -220,31 +220,33 @@ class DemandIndex:
 
     # --- evaluation ------------------------------------------------------------------
 
-    def evaluate(self, companies, today, demand_rows=None):
+    def evaluate(self, companies, today, demand_rows=None, scores="kept"):
         """Every pair of the encoded companies (M) and this index's demands
         (or the rows given) -> dict of (M, N) arrays: qualifies, near_miss,
-        hard (failed hard criteria), score_tenths."""
+        hard (failed hard criteria) and score_tenths (for the pairs kept,
+        i.e. matches and near misses, or for all pairs with scores="all";
+        -1 elsewhere)."""
         rows = slice(None) if demand_rows is None else demand_rows
         d = {k: v[rows] if k != "sectors.levels" else v[:, rows]
              for k, v in self.arrays.items()}
-        return _evaluate(companies, d, self.kinds, self.levels, today)
+        return _evaluate(companies, d, self.kinds, self.levels, today, scores)
 
-    def evaluate_company(self, company, today):
+    def evaluate_company(self, company, today, scores="kept"):
         """One company snapshot against every demand: (N,) arrays."""
-        result = self.evaluate(self.encode([company]), today)
+        result = self.evaluate(self.encode([company]), today, scores=scores)
         return {k: v[0] for k, v in result.items()}
 
     def candidates(self, company, today):
         """Positions of demands where the company is a match or a near miss."""
-        result = self.evaluate_company(company, today)
+        result = self.evaluate_company(company, today, scores="none")
         return np.flatnonzero(result["qualifies"] | result["near_miss"])
 
-    def evaluate_blocks(self, companies, today, block=2048):
+    def evaluate_blocks(self, companies, today, block=2048, scores="kept"):
         """M x N in blocks of companies: yields (first company row, results)."""
         m = len(companies["patents"])
         for start in range(0, m, block):
             part = {k: v[start:start + block] for k, v in companies.items()}
-            yield start, _evaluate(part, self.arrays, self.kinds, self.levels, today)
+            yield start, _evaluate(part, self.arrays, self.kinds, self.levels, today, scores)
 
 
 def _months_since(c, today):
@@ -256,83 +258,146 @@ def _months_since(c, today):
     return months - (np.minimum(c["founded.d"], days_in_month) > today.day)
 
 
-def _evaluate(c, d, kinds, levels, today):
-    """The pairs of companies `c` (M rows) and demands `d` (N rows)."""
-    col = lambda name: c[name][:, None]  # noqa: E731  (M, 1)
-    row = lambda name: d[name][None, :]  # noqa: E731  (1, N)
-    m, n = len(c["patents"]), len(d["open"])
-    earned = np.zeros((m, n), np.int64)
-    total = np.zeros((m, n), np.int64)
-    hard = np.zeros((m, n), np.int8)
-    sector_failed = np.zeros((m, n), bool)
+class _Dense:
+    """Accessors for every (company, demand) pair of M companies x N demands."""
 
-    def add(kind, applies, met, unknown=None, credit=None):
-        present = row(f"{kind}.present")
-        weight = row(f"{kind}.weight")
-        where = present if applies is None else present & applies
-        weights = np.where(where, weight, 0)
-        total[...] += weights * 100
+    def __init__(self, c, d):
+        self.c, self.d = c, d
+
+    def company(self, name):
+        return self.c[name][:, None]
+
+    def demand(self, name):
+        return self.d[name][None, :]
+
+    def company_bits(self, name):
+        return self.c[name][:, None, :]
+
+    def demand_bits(self, name):
+        return self.d[name][None, :, :]
+
+    def sector_level(self, i):
+        return self.d["sectors.levels"][i][None, :, :]
+
+
+class _Pairs:
+    """Accessors for chosen pairs: company rows `ci` with demand rows `di`."""
+
+    def __init__(self, c, d, ci, di):
+        self.c, self.d, self.ci, self.di = c, d, ci, di
+
+    def company(self, name):
+        return self.c[name][self.ci]
+
+    def demand(self, name):
+        return self.d[name][self.di]
+
+    company_bits = company
+    demand_bits = demand
+
+    def sector_level(self, i):
+        return self.d["sectors.levels"][i][self.di]
+
+
+def _terms(kind, at, levels):
+    """(applies, met, unknown, credit) of one criterion kind for the pairs
+    `at` addresses; applies/unknown None when always/never, credit None when
+    it follows from met/unknown."""
+    company, demand = at.company, at.demand
+    if kind == "sectors":
+        held = at.company_bits("sectors")
+        credit = None
+        for i, level in enumerate(levels):  # highest first: keep the first hit
+            hit = _hit(held, at.sector_level(i))
+            credit = np.where(hit, level, 0) if credit is None else \
+                np.where((credit == 0) & hit, level, credit)
+        return None, credit > 0, None, credit
+    if kind == "space":
+        return company("space.has"), company("space.need") <= demand("space.value"), None, None
+    if kind == "facilities":
+        covered = _covers(at.demand_bits("facilities.value"), at.company_bits("facilities.need"))
+        return company("facilities.has"), covered & ~company("facilities.extra"), None, None
+    if kind == "incentives":
+        return company("incentives.has"), _hit(at.company_bits("incentives.want"),
+                                               at.demand_bits("incentives.value")), None, None
+    if kind == "min_patents":
+        known = company("patents.known")
+        return None, known & (company("patents") >= demand("min_patents.value")), ~known, None
+    if kind == "min_years_since_founding":
+        known = company("founded.known")
+        return None, known & (company("months") >= demand(f"{kind}.value")), ~known, None
+    if kind == "funding_or_market_validation":
+        met = company("funding.positive") | company("validated")
+        return None, met, ~met & ~(company("funding.known") & company("validated.known")), None
+    if kind == "certification_any_of":
+        known = company("certs.known")
+        return None, known & _hit(at.company_bits("certs"), at.demand_bits(f"{kind}.value")), \
+            ~known, None
+    if kind == "headcount":
+        known, size = company("headcount.known"), company("headcount")
+        return None, known & (size >= demand("headcount.min")) & (size <= demand("headcount.max")), \
+            ~known, None
+    if kind == "export_markets":
+        known = company("markets.known")
+        return None, known & _hit(at.company_bits("markets"), at.demand_bits(f"{kind}.value")), \
+            ~known, None
+    raise ValueError(kind)
+
+
+def _scores(at, kinds, levels, shape):
+    """Score in tenths: 100 x sum(weight x credit) / sum(weight), half up,
+    in whole hundredths like domain.score."""
+    earned = np.zeros(shape, np.int64)
+    total = np.zeros(shape, np.int64)
+    for kind in kinds:
+        applies, met, unknown, credit = _terms(kind, at, levels)
+        where = at.demand(f"{kind}.present")
+        if applies is not None:
+            where = where & applies
+        weights = np.where(where, at.demand(f"{kind}.weight"), 0)
         if credit is None:
             credit = np.where(met, MET_CREDIT, 0)
             if unknown is not None:
                 credit = np.where(unknown, UNKNOWN_CREDIT, credit)
-        earned[...] += weights * credit
-        failed = where & row(f"{kind}.required") & ~met
-        hard[...] += failed
-        return failed
+        total += weights * 100
+        earned += weights * credit
+    return np.where(total > 0, (2000 * earned + total) // np.maximum(2 * total, 1), 0)
 
+
+def _evaluate(c, d, kinds, levels, today, scores="kept"):
+    """The pairs of companies `c` (M rows) and demands `d` (N rows).
+
+    Pass 1, dense, counts failed hard criteria only (booleans; kinds no
+    demand here requires are skipped). Pass 2 scores only the pairs asked
+    for (matches and near misses by default), gathered as 1-D arrays."""
+    c = dict(c, months=_months_since(c, today))
+    m, n = len(c["patents"]), len(d["open"])
+    dense = _Dense(c, d)
+    hard = np.zeros((m, n), np.uint8)
+    sector_failed = np.zeros((m, n), bool)
     for kind in kinds:
+        required = d[f"{kind}.present"] & d[f"{kind}.required"]
+        if not required.any():
+            continue  # a preference everywhere: it never fails a pair
+        applies, met, _, _ = _terms(kind, dense, levels)
+        failed = required[None, :] & ~met
+        if applies is not None:
+            failed &= applies
+        hard += failed
         if kind == "sectors":
-            held = c["sectors"][:, None, :]
-            credit = np.zeros((m, n), np.int64)
-            for i, level in enumerate(levels):  # highest first: keep the first hit
-                hit = _hit(held, d["sectors.levels"][i][None, :, :])
-                credit = np.where((credit == 0) & hit, level, credit)
-            sector_failed |= add("sectors", None, credit > 0, credit=credit)
-        elif kind == "space":
-            add("space", col("space.has"), col("space.need") <= row("space.value"))
-        elif kind == "facilities":
-            covered = _covers(d["facilities.value"][None, :, :], c["facilities.need"][:, None, :])
-            add("facilities", col("facilities.has"), covered & ~col("facilities.extra"))
-        elif kind == "incentives":
-            add("incentives", col("incentives.has"),
-                _hit(c["incentives.want"][:, None, :], d["incentives.value"][None, :, :]))
-        elif kind == "min_patents":
-            known = col("patents.known")
-            add("min_patents", None, known & (col("patents") >= row("min_patents.value")),
-                unknown=~known)
-        elif kind == "min_years_since_founding":
-            known = col("founded.known")
-            months = _months_since(c, today)[:, None]
-            add(kind, None, known & (months >= row("min_years_since_founding.value")),
-                unknown=~known)
-        elif kind == "funding_or_market_validation":
-            met = col("funding.positive") | col("validated")
-            unknown = ~met & ~(col("funding.known") & col("validated.known"))
-            add(kind, None, np.broadcast_to(met, (m, 1)), unknown=unknown)
-        elif kind == "certification_any_of":
-            known = col("certs.known")
-            add(kind, None, known & _hit(c["certs"][:, None, :],
-                                         d["certification_any_of.value"][None, :, :]),
-                unknown=~known)
-        elif kind == "headcount":
-            known = col("headcount.known")
-            size = col("headcount")
-            add(kind, None, known & (size >= row("headcount.min")) & (size <= row("headcount.max")),
-                unknown=~known)
-        elif kind == "export_markets":
-            known = col("markets.known")
-            add(kind, None, known & _hit(c["markets"][:, None, :],
-                                         d["export_markets.value"][None, :, :]),
-                unknown=~known)
+            sector_failed = failed
 
     day = today.toordinal() if isinstance(today, date) else int(today)
-    is_open = row("open") & (row("valid_from") <= day) & (row("valid_until") >= day)
-    score_tenths = np.where(total > 0, (2000 * earned + total) // np.maximum(2 * total, 1), 0)
-    return {
-        "qualifies": is_open & (hard == 0),
-        "near_miss": is_open & (hard >= 1) & (hard <= domain.NEAR_MISS_MAX_GAPS)
-        & ~sector_failed,
-        "hard": hard,
-        "score_tenths": score_tenths,
-    }
+    is_open = (d["open"] & (d["valid_from"] <= day) & (d["valid_until"] >= day))[None, :]
+    qualifies = is_open & (hard == 0)
+    near_miss = is_open & (hard >= 1) & (hard <= domain.NEAR_MISS_MAX_GAPS) & ~sector_failed
+    score_tenths = np.full((m, n), -1, np.int64)
+    if scores != "none":
+        if scores == "all":
+            ci, di = np.divmod(np.arange(m * n), n)
+        else:
+            ci, di = np.nonzero(qualifies | near_miss)
+        if len(ci):
+            score_tenths[ci, di] = _scores(_Pairs(c, d, ci, di), kinds, levels, len(ci))
+    return {"qualifies": qualifies, "near_miss": near_miss, "hard": hard,
+            "score_tenths": score_tenths}

@@ -90,7 +90,7 @@ def test_engine_equals_the_domain_on_random_pairs(seed):
     companies = [random_company(rng, i, today) for i in range(60)]
     demands = [random_demand(rng, i, today) for i in range(50)]
     index = engine.DemandIndex(demands)
-    result = index.evaluate(index.encode(companies), today)
+    result = index.evaluate(index.encode(companies), today, scores="all")
     kinds_seen = set()
     outcomes_seen = set()
     for i, company in enumerate(companies):
@@ -117,6 +117,8 @@ def test_one_company_against_many_and_blocks_agree_with_the_whole():
     index = engine.DemandIndex(demands)
     encoded = index.encode(companies)
     whole = index.evaluate(encoded, today)
+    kept = whole["qualifies"] | whole["near_miss"]
+    assert (whole["score_tenths"][kept] >= 0).all() and (whole["score_tenths"][~kept] == -1).all()
     for start, part in index.evaluate_blocks(encoded, today, block=7):
         for key in whole:
             assert np.array_equal(part[key], whole[key][start:start + 7])
