@@ -138,15 +138,8 @@ def _is_open(today):
         or_(demands.c.valid_until.is_(None), demands.c.valid_until >= today)
 
 
-def demands_to_evaluate_for_company(conn, company_id, today):
-    """Open demands, and the demands of the company's matches and near
-    misses (which may have closed or expired since)."""
-    matched = select(matches.c.demand_id).where(matches.c.company_id == company_id)
-    missed = select(near_misses.c.demand_id).where(near_misses.c.company_id == company_id)
-    rows = conn.execute(select(demands.c.document)
-                        .where(_is_open(today) | demands.c.demand_id.in_(matched)
-                               | demands.c.demand_id.in_(missed))
-                        .order_by(demands.c.demand_id)).all()
+def all_demands(conn):
+    rows = conn.execute(select(demands.c.document).order_by(demands.c.demand_id)).all()
     return [from_document(row.document) for row in rows]
 
 

@@ -13,7 +13,7 @@ from services.contracts.errors import Forbidden, NotFound
 from services.platform import clock
 from services.platform.validation import load_input
 
-from . import domain, storage
+from . import domain, engine, storage
 from .config import COMPANY_CONSUMER, DEMAND_CONSUMER
 from .schemas import (
     CompanyMatchesQuery, DemandMatchesQuery, DemandNearMissesQuery, MatchOut, MatchQuery,
@@ -68,14 +68,21 @@ def _keep_near_miss(conn, evaluation, stored, now):
 
 def _evaluate_demand(uow, demand, today, now):
     """The demand against every company; a demand that is not open only
-    needs its existing matches withdrawn and near misses dropped."""
+    needs its existing matches withdrawn and near misses dropped. The numpy
+    engine picks the companies worth explaining (matches, near misses);
+    pairs with a stored match or near miss are always evaluated."""
     conn = uow.connection
     existing = {m["company"]["company_id"]: m
                 for m in storage.matches_of_demand(conn, demand["demand_id"])}
     missed = {n["company"]["company_id"]: n
               for n in storage.near_misses_of_demand(conn, demand["demand_id"])}
     if domain.demand_state(demand, today) == domain.OPEN:
-        companies = storage.all_companies(conn)
+        everyone = storage.all_companies(conn)
+        index = engine.DemandIndex([demand])
+        result = index.evaluate(index.encode(everyone), today, scores="none")
+        keep = (result["qualifies"] | result["near_miss"])[:, 0]
+        companies = [c for c, kept in zip(everyone, keep)
+                     if kept or c["company_id"] in existing or c["company_id"] in missed]
     else:
         companies = storage.companies_by_id(conn, set(existing) | set(missed))
     emitted = [_settle(uow, company, demand, existing.get(company["company_id"]),
@@ -84,15 +91,35 @@ def _evaluate_demand(uow, demand, today, now):
     return [event_type for event_type in emitted if event_type]
 
 
+# One numpy index of every demand per database, per process. It is used only
+# when it holds exactly what the transaction sees: demands are never deleted
+# and a stored change always raises a version, so (count, sum of versions)
+# read in the transaction tells whether the cache is current (and, on
+# PostgreSQL, that read makes concurrent demand writes conflict, as before).
+_DEMAND_INDEXES = {}
+
+
+def _demand_index(conn):
+    key = str(conn.engine.url)
+    fingerprint = storage.demands_fingerprint(conn)
+    cached = _DEMAND_INDEXES.get(key)
+    if cached is None or cached[0] != fingerprint:
+        cached = (fingerprint, engine.DemandIndex(storage.all_demands(conn)))
+        _DEMAND_INDEXES[key] = cached
+    return cached[1]
+
+
 def _evaluate_company(uow, company, today, now):
     conn = uow.connection
     company_id = company["company_id"]
     existing = {m["demand"]["demand_id"]: m for m in storage.matches_of_company(conn, company_id)}
     missed = {n["demand"]["demand_id"]: n
               for n in storage.near_misses_of_company(conn, company_id)}
+    index = _demand_index(conn)
+    wanted = {index.ids[position] for position in index.candidates(company, today)}
     emitted = [_settle(uow, company, demand, existing.get(demand["demand_id"]),
                        missed.get(demand["demand_id"]), today, now)
-               for demand in storage.demands_to_evaluate_for_company(conn, company_id, today)]
+               for demand in storage.demands_by_id(conn, wanted | set(existing) | set(missed))]
     return [event_type for event_type in emitted if event_type]
 
 

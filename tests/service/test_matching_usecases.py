@@ -151,18 +151,17 @@ def test_a_company_and_a_demand_committed_at_the_same_moment_do_not_miss_each_ot
     demand's transaction commits (and that one saw no company yet). Under
     SERIALIZABLE the company's commit fails, is retried, and finds the demand."""
     db = pg_db
-    real_query = storage.demands_to_evaluate_for_company
+    real_query = storage.demands_fingerprint
     calls = []
 
-    def query_then_let_the_demand_commit(conn, company_id, today):
-        found = real_query(conn, company_id, today)
-        calls.append(len(found))
+    def query_then_let_the_demand_commit(conn):
+        found = real_query(conn)
+        calls.append(found[0])
         if len(calls) == 1:
             assert usecases.demand_changed(db, demand_event()) == []  # no company visible yet
         return found
 
-    monkeypatch.setattr(storage, "demands_to_evaluate_for_company",
-                        query_then_let_the_demand_commit)
+    monkeypatch.setattr(storage, "demands_fingerprint", query_then_let_the_demand_commit)
     assert usecases.company_changed(db, company_event()) == ["match.found"]
     assert calls == [0, 1]  # the first attempt missed the demand and was retried
     assert outbox_types(db) == ["match.found"]
