@@ -33,9 +33,9 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from services.contracts.taxonomy import SECTOR_CODES  # noqa: E402
-from services.contracts.vocabulary import CERTIFICATIONS, FACILITIES, INCENTIVES  # noqa: E402
-from services.matching import domain, engine  # noqa: E402
+from services.contracts.taxonomy import SECTOR_CODES
+from services.contracts.vocabulary import CERTIFICATIONS, FACILITIES, INCENTIVES
+from services.matching import domain, engine
 
 TODAY = date(2026, 3, 15)
 SECTORS = sorted(SECTOR_CODES)
@@ -307,9 +307,9 @@ def main():
         figures["broker"] = [bench_broker(n, args.events, random.Random(n)) for n in (1, 2)]
 
     rows = [
-        ("one company vs %d demands (median)" % args.demands, f"{one_ms:.2f} ms",
+        (f"one company vs {args.demands} demands (median)", f"{one_ms:.2f} ms",
          "<= 10 ms", f"{plain_one_ms:.0f} ms", f"{plain_one_ms / one_ms:.0f}x", f"{one_mb:.1f}"),
-        ("%d companies x %d demands" % (args.companies, args.full_demands), f"{full_s:.2f} s",
+        (f"{args.companies} companies x {args.full_demands} demands", f"{full_s:.2f} s",
          "<= 10 s", f"{plain_full_s:.0f} s", f"{plain_full_s / full_s:.0f}x", f"{full_mb:.1f}"),
     ]
     print(f"{'measurement':<44}{'engine':>11}{'target':>10}{'plain loop':>12}{'speedup':>9}"

@@ -359,14 +359,14 @@ def outcomes_for(company, demand, today):
 # module compute the very same number.
 
 def weight_units(weight):
-    return int(round(float(weight) * 100))
+    return round(float(weight) * 100)
 
 
 def credit_units(outcome):
     credit = outcome.get("credit")
     if credit is None:
         credit = {MET: 1.0, NOT_MET: 0.0, UNKNOWN: UNKNOWN_CREDIT}[outcome["outcome"]]
-    return int(round(float(credit) * 100))
+    return round(float(credit) * 100)
 
 
 def score_from_units(earned, total):

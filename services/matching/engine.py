@@ -27,7 +27,7 @@ from . import domain
 _ONE = np.uint64(1)
 _BIG = np.int64(2 ** 62)
 MET_CREDIT = 100                                  # hundredths
-UNKNOWN_CREDIT = int(round(domain.UNKNOWN_CREDIT * 100))
+UNKNOWN_CREDIT = round(domain.UNKNOWN_CREDIT * 100)
 
 
 class Vocabulary:
@@ -65,6 +65,7 @@ def _covers(offered, needed):
 
 
 KINDS = tuple(domain.EVALUATORS)
+_SECTOR_LEVELS = {}  # (wanted codes, credit levels) -> bits per level
 
 
 class DemandIndex:
@@ -85,7 +86,7 @@ class DemandIndex:
         self.markets = Vocabulary([domain.market_key(market) for value in used["export_markets"]
                                    for market in value])
         # credit levels of the sector criterion: distinct affinity weights
-        self.levels = sorted({int(round(w * 100)) for w in taxonomy.AFFINITY_WEIGHTS.values()
+        self.levels = sorted({round(w * 100) for w in taxonomy.AFFINITY_WEIGHTS.values()
                               if w > 0}, reverse=True)
 
         a = {}
@@ -145,9 +146,10 @@ class DemandIndex:
     def __len__(self):
         return len(self.ids)
 
-    def _sector_levels(self, wanted, level_of, _cache={}):
+    def _sector_levels(self, wanted, level_of):
         """Per credit level, the company sector codes whose best affinity to
         the wanted codes earns exactly that credit (memoised per code set)."""
+        _cache = _SECTOR_LEVELS
         key = (wanted, tuple(self.levels))
         if key not in _cache:
             levels = np.zeros((len(self.levels), self.sectors.words), np.uint64)
@@ -155,7 +157,7 @@ class DemandIndex:
                 best = max(taxonomy.affinity(w, held)[0] for w in wanted)
                 if best > 0:
                     position = self.sectors.index[held]
-                    levels[level_of[int(round(best * 100))], position >> 6] |= \
+                    levels[level_of[round(best * 100)], position >> 6] |= \
                         _ONE << np.uint64(position & 63)
             _cache[key] = levels
         return _cache[key]

@@ -3,7 +3,12 @@ documents these same schemas in its OpenAPI document)."""
 from marshmallow import Schema, fields, validate
 
 from services.contracts.events import (
-    CriterionOutcomeV1, MatchCompanyV1, MatchDemandV1, MatchV1, MessageV1, TextsV1,
+    CriterionOutcomeV1,
+    MatchCompanyV1,
+    MatchDemandV1,
+    MatchV1,
+    MessageV1,
+    TextsV1,
 )
 
 from .messages import LANGUAGES

@@ -16,7 +16,11 @@ from services.platform.validation import load_input
 from . import domain, engine, storage
 from .config import COMPANY_CONSUMER, DEMAND_CONSUMER
 from .schemas import (
-    CompanyMatchesQuery, DemandMatchesQuery, DemandNearMissesQuery, MatchOut, MatchQuery,
+    CompanyMatchesQuery,
+    DemandMatchesQuery,
+    DemandNearMissesQuery,
+    MatchOut,
+    MatchQuery,
     NearMissOut,
 )
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.e2e
 
 def test_adding_a_patent_turns_a_near_miss_into_a_match_and_losing_it_withdraws(
         api, operator, receiver):
-    as_park, park_id, demand = register_park_with_demand(operator)
+    as_park, _, demand = register_park_with_demand(operator)
     register_partner(operator, receiver)  # the default subscription: every alert kind
 
     registered = api.post("/api/companies", company_body(patents=0))

@@ -297,7 +297,12 @@ def test_an_expired_demand_loses_its_near_misses_on_the_calendar(db):
 
 def test_only_the_demands_park_or_the_operator_reads_its_near_misses(db):
     from services.contracts.actors import OPERATOR
-    from services.contracts.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
+    from services.contracts.errors import (
+        Forbidden,
+        InvalidInput,
+        NotFound,
+        Unauthenticated,
+    )
     usecases.demand_changed(db, demand_event())
     usecases.company_changed(db, company_event(patents=0))
     assert len(near_misses(db, OPERATOR)) == 1

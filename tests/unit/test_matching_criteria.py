@@ -9,7 +9,11 @@ from datetime import date
 import pytest
 from marshmallow import ValidationError
 
-from services.contracts.events import CompanySnapshotV1, CriterionSchema, DemandSnapshotV1
+from services.contracts.events import (
+    CompanySnapshotV1,
+    CriterionSchema,
+    DemandSnapshotV1,
+)
 from services.contracts.vocabulary import CRITERION_KINDS
 from services.matching import domain, messages
 from services.profiles.schemas import DemandPublication
