@@ -54,6 +54,9 @@ matches = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("company_id", "demand_id", name="uq_matches_company_demand"),
+    # a company's matches by index, not by scanning: on PostgreSQL a scan
+    # would make every two concurrent company evaluations conflict (0002)
+    Index("ix_matches_company_id", "company_id"),
 )
 
 # Companies that fail one or two hard criteria of an open demand (never its

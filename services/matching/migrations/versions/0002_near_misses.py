@@ -29,9 +29,13 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_near_misses_recheck_on'), ['recheck_on'],
                               unique=False)
         batch_op.create_index('ix_near_misses_demand_id', ['demand_id'], unique=False)
+    with op.batch_alter_table('matches', schema=None) as batch_op:
+        batch_op.create_index('ix_matches_company_id', ['company_id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('matches', schema=None) as batch_op:
+        batch_op.drop_index('ix_matches_company_id')
     with op.batch_alter_table('near_misses', schema=None) as batch_op:
         batch_op.drop_index('ix_near_misses_demand_id')
         batch_op.drop_index(batch_op.f('ix_near_misses_recheck_on'))
