@@ -4,7 +4,7 @@ Rules for changing a contract: never edit a published version in a way that
 rejects what it accepted before; add a new version instead, register it, and
 bump CURRENT_VERSION once every consumer can read it.
 """
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from .vocabulary import (
     AGREEMENT_KINDS, CERTIFICATIONS, CRITERION_KINDS, FACILITIES, INCENTIVES,
@@ -36,28 +36,84 @@ class RegionSchema(Schema):
     city = fields.Str(load_default=None, allow_none=True)
 
 
+def _whole(value, minimum=0):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+
+def _codes(value, choices, allow_empty=True):
+    return (isinstance(value, list) and (allow_empty or value)
+            and all(isinstance(v, str) and v in choices for v in value))
+
+
 class CriterionSchema(Schema):
+    """One criterion of a demand: its kind, the value it asks for, whether
+    it is required (hard) or a preference, and its weight in the score
+    (0-100, in hundredths at most)."""
     kind = fields.Str(required=True, validate=validate.OneOf(CRITERION_KINDS))
-    value = fields.Raw(required=True)
+    value = fields.Raw(load_default=None, allow_none=True, metadata={
+        "description": "what the criterion asks for; the offer kinds (sectors, space, "
+                       "facilities, incentives) may leave it null to use the demand's own"})
     required = fields.Bool(load_default=True)
     weight = fields.Float(load_default=1.0, validate=validate.Range(min=0, max=100))
 
     @validates_schema
     def _value_fits_kind(self, data, **kwargs):
         kind, value = data.get("kind"), data.get("value")
-        if kind == "min_patents" and not (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
-            raise ValidationError("min_patents needs a whole number >= 0", "value")
-        if kind == "min_years_since_founding" and not (
-                isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0):
-            raise ValidationError("min_years_since_founding needs a number >= 0", "value")
-        if kind == "funding_or_market_validation" and value is not True:
-            raise ValidationError("funding_or_market_validation takes the value true", "value")
-        if kind == "certification_any_of":
-            if not (isinstance(value, list) and value
-                    and all(isinstance(v, str) and v in CERTIFICATIONS for v in value)):
-                raise ValidationError(
-                    f"certification_any_of needs a non-empty list drawn from {sorted(CERTIFICATIONS)}",
-                    "value")
+        problem = _CRITERION_VALUE_RULES.get(kind, lambda v: None)(value)
+        if problem:
+            raise ValidationError(f"{kind} {problem}", "value")
+        if kind == "incentives" and data.get("required") is True:
+            raise ValidationError("incentives can only be a preference: set required to false",
+                                  "required")
+        weight = data.get("weight")
+        if isinstance(weight, float) and abs(weight * 100 - round(weight * 100)) > 1e-6:
+            raise ValidationError("give the weight in hundredths at most (e.g. 1.25)", "weight")
+
+    @pre_load
+    def _incentives_default_to_preference(self, data, **kwargs):
+        if isinstance(data, dict) and data.get("kind") == "incentives" and "required" not in data:
+            return {**data, "required": False}
+        return data
+
+
+def _headcount_problem(value):
+    if not isinstance(value, dict) or set(value) - {"min", "max"}:
+        return 'needs {"min": n, "max": n} (either may be null or left out)'
+    low, high = value.get("min"), value.get("max")
+    if low is None and high is None:
+        return "needs a min, a max or both"
+    if any(bound is not None and not _whole(bound) for bound in (low, high)):
+        return "bounds must be whole numbers >= 0"
+    if low is not None and high is not None and low > high:
+        return "min must not exceed max"
+    return None
+
+
+def _markets_problem(value):
+    if not (isinstance(value, list) and 0 < len(value) <= 50
+            and all(isinstance(v, str) and 0 < len(v.strip()) <= 80 for v in value)):
+        return "needs a non-empty list of up to 50 market names or codes (e.g. [\"CN\", \"VN\"])"
+    return None
+
+
+_CRITERION_VALUE_RULES = {
+    "sectors": lambda v: None if v is None or _codes(v, SECTORS, allow_empty=False) else
+    f"needs null or a non-empty list drawn from the sector codes, e.g. {sorted(SECTORS)[:3]}",
+    "space": lambda v: None if v is None or _whole(v) else "needs null or a whole number of m² >= 0",
+    "facilities": lambda v: None if v is None or _codes(v, FACILITIES) else
+    f"needs null or a list drawn from {list(FACILITIES)}",
+    "incentives": lambda v: None if v is None or _codes(v, INCENTIVES) else
+    f"needs null or a list drawn from {list(INCENTIVES)}",
+    "min_patents": lambda v: None if _whole(v) else "needs a whole number >= 0",
+    "min_years_since_founding": lambda v: None if (
+        isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 200) else
+    "needs a number of years between 0 and 200",
+    "funding_or_market_validation": lambda v: None if v is True else "takes the value true",
+    "certification_any_of": lambda v: None if _codes(v, CERTIFICATIONS, allow_empty=False) else
+    f"needs a non-empty list drawn from {sorted(CERTIFICATIONS)}",
+    "headcount": _headcount_problem,
+    "export_markets": _markets_problem,
+}
 
 
 # --- profiles -------------------------------------------------------------
@@ -115,6 +171,20 @@ class PartnerSnapshotV1(Schema):
 
 # --- matching -------------------------------------------------------------
 
+class MessageV1(Schema):
+    """A text to render in any language: a message id of the matching
+    service's catalogue and its parameters."""
+    id = fields.Str(required=True)
+    params = fields.Dict(keys=fields.Str(), load_default=dict)
+
+
+class TextsV1(Schema):
+    """One text in each language."""
+    en = fields.Str(required=True)
+    ko = fields.Str(required=True)
+    zh = fields.Str(required=True)
+
+
 class CriterionOutcomeV1(Schema):
     criterion = fields.Str(required=True)
     outcome = fields.Str(required=True, validate=validate.OneOf(("met", "not_met", "unknown")))
@@ -123,6 +193,12 @@ class CriterionOutcomeV1(Schema):
     company_value = fields.Raw(allow_none=True, load_default=None)
     demand_value = fields.Raw(allow_none=True, load_default=None)
     explanation = fields.Str(required=True)
+    # optional since matching 2 (issue #3): readers of older events see None
+    credit = fields.Float(load_default=None, allow_none=True, metadata={
+        "description": "share of the weight earned: 1 met, 0 not met, 0.5 unknown; the "
+                       "sector criterion earns its affinity (1 exact, 0.8 child, 0.5 related)"})
+    message = fields.Nested(MessageV1, load_default=None, allow_none=True)
+    explanations = fields.Nested(TextsV1, load_default=None, allow_none=True)
 
 
 class MatchCompanyV1(Schema):
@@ -151,6 +227,12 @@ class MatchV1(Schema):
     outcomes = fields.List(fields.Nested(CriterionOutcomeV1), required=True)
     summary = fields.Str(required=True)
     withdrawn_reason = fields.Str(load_default=None, allow_none=True)
+    # optional since matching 2 (issue #3): the same texts in en, ko, zh and
+    # the message they are rendered from
+    summaries = fields.Nested(TextsV1, load_default=None, allow_none=True)
+    summary_message = fields.Nested(MessageV1, load_default=None, allow_none=True)
+    withdrawn_reasons = fields.Nested(TextsV1, load_default=None, allow_none=True)
+    withdrawn_message = fields.Nested(MessageV1, load_default=None, allow_none=True)
 
 
 # --- agreements -----------------------------------------------------------

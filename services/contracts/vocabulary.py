@@ -27,12 +27,20 @@ FACILITIES = (
 
 INCENTIVES = ("free_rent", "tax_benefits", "subsidies", "talent_support", "one_stop_registration")
 
-# Screening criteria a demand may set; each is hard (required) or a preference.
+# Criteria a demand may set; each is hard (required) or a preference, with a
+# weight. The offer kinds (sectors, space, facilities, incentives) default to
+# what the demand offers and need no value; incentives are a preference only.
 CRITERION_KINDS = (
+    "sectors",                          # value: null (the demand's sectors) or sector codes
+    "space",                            # value: null (space_offered_m2) or m² offered
+    "facilities",                       # value: null (the demand's facilities) or codes
+    "incentives",                       # value: null (the demand's incentives) or codes
     "min_patents",                      # value: int
     "min_years_since_founding",         # value: number of years
     "funding_or_market_validation",     # value: true
     "certification_any_of",             # value: list of certification codes
+    "headcount",                        # value: {"min": int|null, "max": int|null}
+    "export_markets",                   # value: list of markets (any of), e.g. ["CN", "VN"]
 )
 
 PARTNER_KINDS = (

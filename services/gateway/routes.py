@@ -61,6 +61,14 @@ def _flag(query, name):
     return str(query.get(name, "")).lower() in ("1", "true", "yes")
 
 
+LANG_QUERY = "language of summaries, explanations and gap texts: en (default), ko or zh"
+
+
+def _lang(query):
+    """The ?lang= asked for (validated by matching: a 422 names it)."""
+    return query.get("lang") or "en"
+
+
 def build_routes():
     profiles, matching, notifications, agreements = _schemas()
     return [
@@ -81,9 +89,11 @@ def build_routes():
               body=profiles.CompanyUpdate, response=profiles.CompanyOut),
         Route("company_matches", "GET", "/api/companies/<company_id>/matches",
               lambda rpc, actor, p, body, q: rpc.matching.list_company_matches(
-                  actor, p["company_id"], include_withdrawn=_flag(q, "include_withdrawn")),
+                  actor, p["company_id"], include_withdrawn=_flag(q, "include_withdrawn"),
+                  lang=_lang(q)),
               "The company's matches, best first", "matches", response=matching.MatchOut,
-              many=True, query={"include_withdrawn": "true to include withdrawn matches"}),
+              many=True, query={"include_withdrawn": "true to include withdrawn matches",
+                                "lang": LANG_QUERY}),
         # parks and demand
         Route("register_park", "POST", "/api/parks",
               lambda rpc, actor, p, body, q: rpc.profiles.register_park(actor, body),
@@ -111,14 +121,23 @@ def build_routes():
               body=profiles.DemandUpdate, response=profiles.DemandOut),
         Route("demand_matches", "GET", "/api/demands/<demand_id>/matches",
               lambda rpc, actor, p, body, q: rpc.matching.list_demand_matches(
-                  actor, p["demand_id"], include_withdrawn=_flag(q, "include_withdrawn")),
+                  actor, p["demand_id"], include_withdrawn=_flag(q, "include_withdrawn"),
+                  lang=_lang(q)),
               "Ranked, explained candidates for a demand", "matches",
               response=matching.MatchOut, many=True,
-              query={"include_withdrawn": "true to include withdrawn matches"}),
+              query={"include_withdrawn": "true to include withdrawn matches",
+                     "lang": LANG_QUERY}),
+        Route("demand_near_misses", "GET", "/api/demands/<demand_id>/near-misses",
+              lambda rpc, actor, p, body, q: rpc.matching.list_demand_near_misses(
+                  actor, p["demand_id"], lang=_lang(q)),
+              "Companies failing one or two hard criteria of an open demand, with what "
+              "would close each gap (the demand's park or the operator)", "matches",
+              response=matching.NearMissOut, many=True, query={"lang": LANG_QUERY}),
         Route("get_match", "GET", "/api/matches/<match_id>",
-              lambda rpc, actor, p, body, q: rpc.matching.get_match(actor, p["match_id"]),
+              lambda rpc, actor, p, body, q: rpc.matching.get_match(
+                  actor, p["match_id"], lang=_lang(q)),
               "One match with its per-criterion explanation", "matches",
-              response=matching.MatchOut),
+              response=matching.MatchOut, query={"lang": LANG_QUERY}),
         # partners
         Route("register_partner", "POST", "/api/partners",
               lambda rpc, actor, p, body, q: rpc.notifications.register_partner(actor, body),

@@ -25,13 +25,17 @@ class MatchingService:
         usecases.follow_calendar(self.db)
 
     @rpc
-    def list_company_matches(self, actor, company_id, include_withdrawn=False):
-        return usecases.list_company_matches(self.db, actor, company_id, include_withdrawn)
+    def list_company_matches(self, actor, company_id, include_withdrawn=False, lang="en"):
+        return usecases.list_company_matches(self.db, actor, company_id, include_withdrawn, lang)
 
     @rpc
-    def list_demand_matches(self, actor, demand_id, include_withdrawn=False):
-        return usecases.list_demand_matches(self.db, actor, demand_id, include_withdrawn)
+    def list_demand_matches(self, actor, demand_id, include_withdrawn=False, lang="en"):
+        return usecases.list_demand_matches(self.db, actor, demand_id, include_withdrawn, lang)
 
     @rpc
-    def get_match(self, actor, match_id):
-        return usecases.get_match(self.db, actor, match_id)
+    def list_demand_near_misses(self, actor, demand_id, lang="en"):
+        return usecases.list_demand_near_misses(self.db, actor, demand_id, lang)
+
+    @rpc
+    def get_match(self, actor, match_id, lang="en"):
+        return usecases.get_match(self.db, actor, match_id, lang)

@@ -1,9 +1,11 @@
 """The matching database: its own copy of company and demand snapshots, and
 the matches. Snapshots and matches are JSON documents next to the columns
 that are queried."""
+from datetime import date
+
 from sqlalchemy import (
-    JSON, Column, Date, DateTime, Float, Integer, MetaData, String, Table, UniqueConstraint,
-    or_, select,
+    JSON, Column, Date, DateTime, Float, Index, Integer, MetaData, String, Table, UniqueConstraint,
+    and_, delete, func, or_, select,
 )
 
 from services.platform.outbox import messaging_tables
@@ -52,6 +54,27 @@ matches = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("company_id", "demand_id", name="uq_matches_company_demand"),
+    # a company's matches by index, not by scanning: on PostgreSQL a scan
+    # would make every two concurrent company evaluations conflict (0002)
+    Index("ix_matches_company_id", "company_id"),
+)
+
+# Companies that fail one or two hard criteria of an open demand (never its
+# sector), with what would close each gap. Never announced; kept current on
+# every evaluation of the pair (migration 0002).
+near_misses = Table(
+    "near_misses", metadata,
+    Column("company_id", String(ID), primary_key=True),
+    Column("demand_id", String(ID), primary_key=True),
+    Column("park_id", String(ID), nullable=False),
+    Column("gap_count", Integer, nullable=False),
+    Column("score", Float, nullable=False),
+    # The day a gap closes by time alone (the company is old enough then):
+    # the calendar job evaluates the pair again on that day.
+    Column("recheck_on", Date, nullable=True, index=True),
+    Column("document", JSON, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_near_misses_demand_id", "demand_id"),
 )
 
 
@@ -118,21 +141,39 @@ def _is_open(today):
         or_(demands.c.valid_until.is_(None), demands.c.valid_until >= today)
 
 
-def demands_to_evaluate_for_company(conn, company_id, today):
-    """Open demands, and the demands of the company's matches (which may have
-    closed or expired since)."""
-    matched = select(matches.c.demand_id).where(matches.c.company_id == company_id)
+def all_demands(conn):
+    rows = conn.execute(select(demands.c.document).order_by(demands.c.demand_id)).all()
+    return [from_document(row.document) for row in rows]
+
+
+def demands_by_id(conn, demand_ids):
+    if not demand_ids:
+        return []
     rows = conn.execute(select(demands.c.document)
-                        .where(_is_open(today) | demands.c.demand_id.in_(matched))
+                        .where(demands.c.demand_id.in_(sorted(demand_ids)))
                         .order_by(demands.c.demand_id)).all()
     return [from_document(row.document) for row in rows]
+
+
+def demands_fingerprint(conn):
+    """(count, sum of versions) of all demands: every stored change of a
+    demand moves it (snapshots only ever replace a lower version)."""
+    count, versions = conn.execute(
+        select(func.count(), func.coalesce(func.sum(demands.c.version), 0))).one()
+    return int(count), int(versions)
+
+
+def demand_versions(conn):
+    return dict(conn.execute(select(demands.c.demand_id, demands.c.version)).all())
 
 
 def demands_due_on(conn, today):
     """Ids of demands the calendar changed: expired ones still holding active
     matches, and open ones last evaluated before their window opened."""
     has_active = select(matches.c.demand_id).where(matches.c.status == "active")
-    expired = (demands.c.valid_until < today) & demands.c.demand_id.in_(has_active)
+    has_near_misses = select(near_misses.c.demand_id)
+    expired = (demands.c.valid_until < today) & (demands.c.demand_id.in_(has_active)
+                                                 | demands.c.demand_id.in_(has_near_misses))
     opened = _is_open(today) & (demands.c.evaluated_on < demands.c.valid_from)
     return list(conn.execute(select(demands.c.demand_id).where(expired | opened)
                              .order_by(demands.c.demand_id)).scalars())
@@ -179,3 +220,65 @@ def insert_match(conn, match):
 def save_match(conn, match):
     conn.execute(matches.update().where(matches.c.match_id == match["match_id"])
                  .values(**_match_values(match)))
+
+
+# --- near misses --------------------------------------------------------------------
+
+def _near_miss(row):
+    return {**row.document, "updated_at": as_utc(row.updated_at)}
+
+
+_NEAR_MISS_COLUMNS = (near_misses.c.document, near_misses.c.updated_at)
+
+
+def near_misses_of_company(conn, company_id):
+    rows = conn.execute(select(*_NEAR_MISS_COLUMNS)
+                        .where(near_misses.c.company_id == company_id)).all()
+    return [_near_miss(row) for row in rows]
+
+
+def near_misses_of_demand(conn, demand_id):
+    rows = conn.execute(select(*_NEAR_MISS_COLUMNS)
+                        .where(near_misses.c.demand_id == demand_id)).all()
+    return [_near_miss(row) for row in rows]
+
+
+def get_near_miss(conn, company_id, demand_id):
+    row = conn.execute(select(*_NEAR_MISS_COLUMNS).where(
+        (near_misses.c.company_id == company_id) & (near_misses.c.demand_id == demand_id))).first()
+    return _near_miss(row) if row else None
+
+
+def _near_miss_values(record):
+    recheck = record["recheck_on"]
+    return {"park_id": record["demand"]["park_id"], "gap_count": len(record["gaps"]),
+            "score": record["score"],
+            "recheck_on": date.fromisoformat(recheck) if recheck else None,
+            "document": {k: v for k, v in record.items() if k != "updated_at"},
+            "updated_at": record["updated_at"]}
+
+
+def insert_near_miss(conn, record):
+    conn.execute(near_misses.insert().values(
+        company_id=record["company"]["company_id"], demand_id=record["demand"]["demand_id"],
+        **_near_miss_values(record)))
+
+
+def save_near_miss(conn, record):
+    conn.execute(near_misses.update().where(
+        (near_misses.c.company_id == record["company"]["company_id"])
+        & (near_misses.c.demand_id == record["demand"]["demand_id"]))
+        .values(**_near_miss_values(record)))
+
+
+def delete_near_miss(conn, company_id, demand_id):
+    conn.execute(delete(near_misses).where(
+        and_(near_misses.c.company_id == company_id, near_misses.c.demand_id == demand_id)))
+
+
+def near_misses_due_on(conn, today):
+    """(company id, demand id) of near misses a day's passing may close."""
+    return [tuple(row) for row in conn.execute(
+        select(near_misses.c.company_id, near_misses.c.demand_id)
+        .where(near_misses.c.recheck_on <= today)
+        .order_by(near_misses.c.company_id, near_misses.c.demand_id)).all()]

@@ -7,15 +7,22 @@ front): a company and a demand arriving at the same moment in two processes
 each read the other's table, so one of them is retried and sees the other.
 """
 import logging
-from datetime import date, datetime, timezone
 
 from services.contracts.actors import require_authenticated, require_owner_or_operator
 from services.contracts.errors import Forbidden, NotFound
+from services.platform import clock
 from services.platform.validation import load_input
 
-from . import domain, storage
+from . import domain, engine, storage
 from .config import COMPANY_CONSUMER, DEMAND_CONSUMER
-from .schemas import CompanyMatchesQuery, DemandMatchesQuery, MatchOut, MatchQuery
+from .schemas import (
+    CompanyMatchesQuery,
+    DemandMatchesQuery,
+    DemandNearMissesQuery,
+    MatchOut,
+    MatchQuery,
+    NearMissOut,
+)
 
 log = logging.getLogger(__name__)
 
@@ -25,12 +32,19 @@ EVALUATION_ATTEMPTS = 30
 
 
 def _now():
-    return datetime.now(timezone.utc)
+    return clock.now()
 
 
-def _settle(uow, company, demand, existing, today, now):
-    """Evaluate one pair and store and announce whatever changed."""
-    change = domain.next_match(existing, domain.evaluate(company, demand, today), now)
+def _settle(uow, company, demand, existing, near_miss, today, now):
+    """Evaluate one pair; store and announce whatever changed about its
+    match, and keep its near miss (never announced) current."""
+    if existing is None and near_miss is None:
+        core = domain.assess(company, demand, today)  # no words for a pair that is neither
+        if not (core["qualifies"] or core["near_miss"]):
+            return None
+    evaluation = domain.evaluate(company, demand, today)
+    _keep_near_miss(uow.connection, evaluation, near_miss, now)
+    change = domain.next_match(existing, evaluation, now)
     if change is None:
         return None
     match, event_type = change
@@ -42,18 +56,74 @@ def _settle(uow, company, demand, existing, today, now):
     return event_type
 
 
+def _keep_near_miss(conn, evaluation, stored, now):
+    company_id = evaluation["company"]["company_id"]
+    demand_id = evaluation["demand"]["demand_id"]
+    if not evaluation["near_miss"]:
+        if stored is not None:
+            storage.delete_near_miss(conn, company_id, demand_id)
+        return
+    record = domain.near_miss_record(evaluation, now)
+    if stored is None:
+        storage.insert_near_miss(conn, record)
+    elif domain.near_miss_material(stored) != domain.near_miss_material(record):
+        storage.save_near_miss(conn, record)
+
+
 def _evaluate_demand(uow, demand, today, now):
     """The demand against every company; a demand that is not open only
-    needs its existing matches withdrawn."""
+    needs its existing matches withdrawn and near misses dropped. The numpy
+    engine picks the companies worth explaining (matches, near misses);
+    pairs with a stored match or near miss are always evaluated."""
     conn = uow.connection
     existing = {m["company"]["company_id"]: m
                 for m in storage.matches_of_demand(conn, demand["demand_id"])}
+    missed = {n["company"]["company_id"]: n
+              for n in storage.near_misses_of_demand(conn, demand["demand_id"])}
     if domain.demand_state(demand, today) == domain.OPEN:
-        companies = storage.all_companies(conn)
+        everyone = storage.all_companies(conn)
+        index = engine.DemandIndex([demand])
+        result = index.evaluate(index.encode(everyone), today, scores="none")
+        keep = (result["qualifies"] | result["near_miss"])[:, 0]
+        companies = [c for c, kept in zip(everyone, keep)
+                     if kept or c["company_id"] in existing or c["company_id"] in missed]
     else:
-        companies = storage.companies_by_id(conn, existing)
-    emitted = [_settle(uow, company, demand, existing.get(company["company_id"]), today, now)
+        companies = storage.companies_by_id(conn, set(existing) | set(missed))
+    emitted = [_settle(uow, company, demand, existing.get(company["company_id"]),
+                       missed.get(company["company_id"]), today, now)
                for company in companies]
+    return [event_type for event_type in emitted if event_type]
+
+
+# One numpy index of every demand per database, per process. It is used only
+# when it holds exactly what the transaction sees: demands are never deleted
+# and a stored change always raises a version, so (count, sum of versions)
+# read in the transaction tells whether the cache is current (and, on
+# PostgreSQL, that read makes concurrent demand writes conflict, as before).
+_DEMAND_INDEXES = {}
+
+
+def _demand_index(conn):
+    key = str(conn.engine.url)
+    fingerprint = storage.demands_fingerprint(conn)
+    cached = _DEMAND_INDEXES.get(key)
+    if cached is None or cached[0] != fingerprint:
+        cached = (fingerprint, engine.DemandIndex(storage.all_demands(conn)))
+        _DEMAND_INDEXES[key] = cached
+    return cached[1]
+
+
+def _evaluate_company(uow, company, today, now):
+    conn = uow.connection
+    company_id = company["company_id"]
+    existing = {m["demand"]["demand_id"]: m for m in storage.matches_of_company(conn, company_id)}
+    missed = {n["demand"]["demand_id"]: n
+              for n in storage.near_misses_of_company(conn, company_id)}
+    index = _demand_index(conn)
+    wanted = {index.ids[position] for position in index.candidates(company, today)}
+    emitted = [_settle(uow, company, demand, existing.get(demand["demand_id"]),
+                       missed.get(demand["demand_id"]), today, now)
+               for demand in storage.demands_by_id(conn, wanted | set(existing) | set(missed))]
     return [event_type for event_type in emitted if event_type]
 
 
@@ -62,7 +132,7 @@ def _evaluate_demand(uow, demand, today, now):
 def company_changed(db, event, today=None):
     """company.registered / company.updated: keep the snapshot, evaluate the
     company against every open demand (and the demands it matched before)."""
-    snapshot, today = event.payload, today or date.today()
+    snapshot, today = event.payload, today or clock.today()
 
     def work(uow):
         conn, now = uow.connection, _now()
@@ -70,12 +140,7 @@ def company_changed(db, event, today=None):
         if not domain.is_newer(snapshot, stored):
             return []
         storage.save_company(conn, snapshot, now, is_new=stored is None)
-        existing = {m["demand"]["demand_id"]: m
-                    for m in storage.matches_of_company(conn, snapshot["company_id"])}
-        emitted = [_settle(uow, snapshot, demand, existing.get(demand["demand_id"]), today, now)
-                   for demand in storage.demands_to_evaluate_for_company(
-                       conn, snapshot["company_id"], today)]
-        return [event_type for event_type in emitted if event_type]
+        return _evaluate_company(uow, snapshot, today, now)
 
     return db.handle(COMPANY_CONSUMER, event, work, serializable=True,
                      attempts=EVALUATION_ATTEMPTS)
@@ -84,7 +149,7 @@ def company_changed(db, event, today=None):
 def demand_changed(db, event, today=None):
     """park_demand.published / park_demand.updated: keep the snapshot and
     evaluate the demand against every company."""
-    snapshot, today = event.payload, today or date.today()
+    snapshot, today = event.payload, today or clock.today()
 
     def work(uow):
         conn, now = uow.connection, _now()
@@ -102,9 +167,11 @@ def demand_changed(db, event, today=None):
 
 def follow_calendar(db, today=None):
     """Withdraw the matches of demands whose window has closed (and match
-    demands whose window has opened). One unit of work per demand, so one
-    failure does not hold up the others; the next run tries it again."""
-    today = today or date.today()
+    demands whose window has opened), and evaluate again the near misses a
+    day's passing may close (a company old enough now). One unit of work per
+    demand or pair, so one failure does not hold up the others; the next run
+    tries it again."""
+    today = today or clock.today()
     emitted = []
     for demand_id in db.run(lambda uow: storage.demands_due_on(uow.connection, today)):
         def work(uow, demand_id=demand_id):
@@ -115,14 +182,28 @@ def follow_calendar(db, today=None):
             emitted += db.run(work, serializable=True, attempts=EVALUATION_ATTEMPTS)
         except Exception:  # logged; the next tick retries this demand
             log.exception("matching: could not re-evaluate demand %s", demand_id)
+    for company_id, demand_id in db.run(
+            lambda uow: storage.near_misses_due_on(uow.connection, today)):
+        def recheck(uow, company_id=company_id, demand_id=demand_id):
+            conn = uow.connection
+            return [_settle(uow, storage.get_company(conn, company_id),
+                            storage.get_demand(conn, demand_id),
+                            storage.get_match(conn, domain.match_id(company_id, demand_id)),
+                            storage.get_near_miss(conn, company_id, demand_id), today, _now())]
+        try:
+            emitted += [e for e in db.run(recheck, serializable=True,
+                                          attempts=EVALUATION_ATTEMPTS) if e]
+        except Exception:  # logged; the next tick retries this pair
+            log.exception("matching: could not re-evaluate near miss %s/%s", company_id,
+                          demand_id)
     return emitted
 
 
 # --- queries ---------------------------------------------------------------------
 
-def list_company_matches(db, actor, company_id, include_withdrawn=False):
-    query = load_input(CompanyMatchesQuery(), {"company_id": company_id,
-                                          "include_withdrawn": include_withdrawn})
+def list_company_matches(db, actor, company_id, include_withdrawn=False, lang="en"):
+    query = load_input(CompanyMatchesQuery(), {"company_id": company_id, "lang": lang,
+                                               "include_withdrawn": include_withdrawn})
     require_owner_or_operator(actor, "company", company_id, "this company's matches")
 
     def work(uow):
@@ -130,27 +211,49 @@ def list_company_matches(db, actor, company_id, include_withdrawn=False):
             raise NotFound(f"no company {company_id} known to matching")
         return storage.matches_of_company(uow.connection, company_id)
 
-    return MatchOut(many=True).dump(domain.ranked(db.run(work), query["include_withdrawn"]))
+    return _matches_out(domain.ranked(db.run(work), query["include_withdrawn"]), query["lang"])
 
 
-def list_demand_matches(db, actor, demand_id, include_withdrawn=False):
-    query = load_input(DemandMatchesQuery(), {"demand_id": demand_id,
-                                         "include_withdrawn": include_withdrawn})
+def list_demand_matches(db, actor, demand_id, include_withdrawn=False, lang="en"):
+    query = load_input(DemandMatchesQuery(), {"demand_id": demand_id, "lang": lang,
+                                              "include_withdrawn": include_withdrawn})
     require_authenticated(actor)
 
     def work(uow):
-        demand = storage.get_demand(uow.connection, demand_id)
-        if demand is None:
-            raise NotFound(f"no demand {demand_id} known to matching")
-        require_owner_or_operator(actor, "park", demand["park"]["park_id"],
-                                  "this demand's matches")
+        _demand_of_park(uow.connection, actor, demand_id, "this demand's matches")
         return storage.matches_of_demand(uow.connection, demand_id)
 
-    return MatchOut(many=True).dump(domain.ranked(db.run(work), query["include_withdrawn"]))
+    return _matches_out(domain.ranked(db.run(work), query["include_withdrawn"]), query["lang"])
 
 
-def get_match(db, actor, match_id):
-    load_input(MatchQuery(), {"match_id": match_id})
+def list_demand_near_misses(db, actor, demand_id, lang="en"):
+    """Companies that fail one or two hard criteria of the demand, fewest
+    gaps first, with what would close each gap (the demand's park or the
+    operator)."""
+    query = load_input(DemandNearMissesQuery(), {"demand_id": demand_id, "lang": lang})
+    require_authenticated(actor)
+
+    def work(uow):
+        demand = _demand_of_park(uow.connection, actor, demand_id, "this demand's near misses")
+        if domain.demand_state(demand, clock.today()) != domain.OPEN:
+            return []
+        return storage.near_misses_of_demand(uow.connection, demand_id)
+
+    records = domain.ranked_near_misses(db.run(work))
+    return NearMissOut(many=True).dump(
+        [domain.localized_near_miss(r, query["lang"]) for r in records])
+
+
+def _demand_of_park(conn, actor, demand_id, what):
+    demand = storage.get_demand(conn, demand_id)
+    if demand is None:
+        raise NotFound(f"no demand {demand_id} known to matching")
+    require_owner_or_operator(actor, "park", demand["park"]["park_id"], what)
+    return demand
+
+
+def get_match(db, actor, match_id, lang="en"):
+    query = load_input(MatchQuery(), {"match_id": match_id, "lang": lang})
     require_authenticated(actor)
     match = db.run(lambda uow: storage.get_match(uow.connection, match_id))
     if match is None:
@@ -158,4 +261,8 @@ def get_match(db, actor, match_id):
     if not domain.may_see_match(actor, match):
         raise Forbidden("only the matched company, its park, partners or the operator "
                         "may see this match")
-    return MatchOut().dump(match)
+    return MatchOut().dump(domain.localized_match(match, query["lang"]))
+
+
+def _matches_out(matches, lang):
+    return MatchOut(many=True).dump([domain.localized_match(m, lang) for m in matches])

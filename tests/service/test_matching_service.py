@@ -135,7 +135,7 @@ def test_a_registered_company_is_matched_with_a_published_demand(services, rpc, 
     assert {o["outcome"] for o in payload["outcomes"]} == {"met"}
     assert payload["outcomes"][3]["explanation"] == "holds 3 patents; at least 1 required"
     assert payload["summary"] == ("Meets all 7 required criteria of Korea-China High-Tech "
-                                  "Valley, phase 1; sectors in common: biopharmaceuticals")
+                                  "Valley, phase 1; sectors in common: Biopharmaceuticals")
     assert "minji@example.kr" not in json.dumps(found)
 
     listed = rpc.matching.list_company_matches(company_actor, company["id"])
@@ -187,7 +187,7 @@ def test_an_update_that_breaks_a_requirement_withdraws_and_fixing_it_finds_again
     withdrawn = event_spy.wait_for("match.withdrawn")["payload"]
     assert (withdrawn["match_id"], withdrawn["version"], withdrawn["status"]) == \
         (match_id, 2, "withdrawn")
-    assert withdrawn["withdrawn_reason"] == ("required criteria not met: min_patents "
+    assert withdrawn["withdrawn_reason"] == ("required criteria not met: patents "
                                              "(holds 0 patents; at least 1 required)")
     assert rpc.matching.list_company_matches(actor, company["id"]) == []
     hidden = rpc.matching.list_company_matches(actor, company["id"], include_withdrawn=True)

@@ -151,18 +151,199 @@ def test_a_company_and_a_demand_committed_at_the_same_moment_do_not_miss_each_ot
     demand's transaction commits (and that one saw no company yet). Under
     SERIALIZABLE the company's commit fails, is retried, and finds the demand."""
     db = pg_db
-    real_query = storage.demands_to_evaluate_for_company
+    real_query = storage.demands_fingerprint
     calls = []
 
-    def query_then_let_the_demand_commit(conn, company_id, today):
-        found = real_query(conn, company_id, today)
-        calls.append(len(found))
+    def query_then_let_the_demand_commit(conn):
+        found = real_query(conn)
+        calls.append(found[0])
         if len(calls) == 1:
             assert usecases.demand_changed(db, demand_event()) == []  # no company visible yet
         return found
 
-    monkeypatch.setattr(storage, "demands_to_evaluate_for_company",
-                        query_then_let_the_demand_commit)
+    monkeypatch.setattr(storage, "demands_fingerprint", query_then_let_the_demand_commit)
     assert usecases.company_changed(db, company_event()) == ["match.found"]
     assert calls == [0, 1]  # the first attempt missed the demand and was retried
     assert outbox_types(db) == ["match.found"]
+
+
+# --- issue #3 §5: nothing changed, nothing emitted ------------------------------------
+
+def test_re_evaluation_with_nothing_changed_emits_nothing(db):
+    usecases.demand_changed(db, demand_event())
+    assert usecases.company_changed(db, company_event()) == ["match.found"]
+    before = stored_match(db)
+
+    # the same facts under a new version, from either side, and the calendar
+    assert usecases.company_changed(db, company_event(version=2,
+                                                      event_type="company.updated")) == []
+    assert usecases.demand_changed(db, demand_event(version=2,
+                                                    event_type="park_demand.updated")) == []
+    assert usecases.follow_calendar(db, today=TODAY) == []
+    # a later day moves the age in words, which is no news either
+    assert usecases.company_changed(db, company_event(version=3, event_type="company.updated"),
+                                    today=TODAY + timedelta(days=45)) == []
+    assert outbox_types(db) == ["match.found"]
+    assert stored_match(db)["version"] == before["version"] == 1
+
+
+def test_replaying_the_same_event_emits_nothing_new(db):
+    usecases.demand_changed(db, demand_event())
+    update = company_event(version=2, event_type="company.updated",
+                           incentives_wanted=["subsidies"])
+    usecases.company_changed(db, company_event())
+    assert usecases.company_changed(db, update) == ["match.updated"]
+    assert usecases.company_changed(db, update) is None  # the inbox knew it
+    replayed_demand = demand_event(version=2, event_type="park_demand.updated")
+    assert usecases.demand_changed(db, replayed_demand) == []
+    assert usecases.demand_changed(db, replayed_demand) is None
+    assert outbox_types(db) == ["match.found", "match.updated"]
+
+
+def test_a_changed_score_updates_and_lost_eligibility_withdraws(db):
+    usecases.demand_changed(db, demand_event())
+    usecases.company_changed(db, company_event())
+    assert usecases.company_changed(db, company_event(
+        version=2, event_type="company.updated", sectors=["biologics"])) == ["match.updated"]
+    assert stored_match(db)["score"] == 97.5
+    assert usecases.company_changed(db, company_event(
+        version=3, event_type="company.updated", sectors=["biologics"],
+        certifications=None)) == ["match.withdrawn"]
+    match = stored_match(db)
+    assert (match["status"], match["version"]) == ("withdrawn", 3)
+    assert match["withdrawn_reasons"]["ko"] == \
+        "필수 요건 미충족: 인증 (인증 정보 없음: 기업이 밝히지 않음)"
+
+
+# --- near misses -------------------------------------------------------------------------
+
+PARK = {"kind": "park", "id": "p-1"}
+
+
+def near_misses(db, actor=PARK, lang="en"):
+    return usecases.list_demand_near_misses(db, actor, "d-1", lang=lang)
+
+
+def test_a_near_miss_is_stored_never_announced_and_kept_current(db):
+    usecases.demand_changed(db, demand_event())
+    assert usecases.company_changed(db, company_event(patents=0)) == []
+    [listed] = near_misses(db)
+    assert listed["company"]["company_id"] == "c-1"
+    assert [(g["criterion"], g["outcome"], g["text"]) for g in listed["gaps"]] == [
+        ("min_patents", "not_met", "needs 1 more patent: has 0, needs 1")]
+    assert near_misses(db, lang="zh")[0]["gaps"][0]["text"] == "还需1项专利：现有0项，需要1项"
+    assert near_misses(db, lang="ko")[0]["lang"] == "ko"
+
+    # a second gap is added to the same near miss
+    usecases.company_changed(db, company_event(version=2, event_type="company.updated",
+                                               patents=0, certifications=None))
+    assert [g["text"] for g in near_misses(db)[0]["gaps"]] == [
+        "needs 1 more patent: has 0, needs 1", "certification unknown: ask the company"]
+    # a third: no longer near
+    usecases.company_changed(db, company_event(version=3, event_type="company.updated",
+                                               patents=0, certifications=None, founded_on=None))
+    assert near_misses(db) == []
+    # closing the gaps makes a match and no near miss
+    assert usecases.company_changed(db, company_event(version=4, event_type="company.updated")) \
+        == ["match.found"]
+    assert near_misses(db) == []
+    # losing eligibility again: withdrawn, and a near miss once more
+    assert usecases.company_changed(db, company_event(version=5, event_type="company.updated",
+                                                      patents=0)) == ["match.withdrawn"]
+    assert len(near_misses(db)) == 1
+    assert outbox_types(db) == ["match.found", "match.withdrawn"]  # near misses emit nothing
+
+
+def test_a_demand_published_after_the_company_finds_its_near_misses_and_closing_drops_them(db):
+    usecases.company_changed(db, company_event("c-1", patents=0))
+    usecases.company_changed(db, company_event("c-2", certifications=["iso_9001"], patents=0))
+    usecases.company_changed(db, company_event("c-3", sectors=["cloud"], patents=0))
+    usecases.company_changed(db, company_event("c-4", certifications=None))
+    assert usecases.demand_changed(db, demand_event()) == []
+    listed = near_misses(db)
+    assert [(n["company"]["company_id"], len(n["gaps"])) for n in listed] == [
+        ("c-4", 1), ("c-1", 1), ("c-2", 2)]  # fewest gaps, then score, then company
+    assert usecases.demand_changed(db, demand_event(version=2, event_type="park_demand.updated",
+                                                    status="closed")) == []
+    assert near_misses(db) == []
+    count = db.run(lambda uow: uow.connection.execute(
+        select(func.count()).select_from(storage.near_misses)).scalar_one())
+    assert count == 0
+
+
+def test_a_near_miss_whose_gap_is_age_becomes_a_match_on_the_day(db):
+    eligible_on = TODAY + timedelta(days=2)
+    founded = domain.add_months(eligible_on, -36)
+    usecases.demand_changed(db, demand_event())
+    assert usecases.company_changed(db, company_event(founded_on=founded.isoformat())) == []
+    [listed] = near_misses(db)
+    assert listed["recheck_on"] == eligible_on.isoformat()
+    assert listed["gaps"][0]["text"] == \
+        f"founded {founded.isoformat()}, eligible from {eligible_on.isoformat()}"
+
+    assert usecases.follow_calendar(db, today=eligible_on - timedelta(days=1)) == []
+    assert usecases.follow_calendar(db, today=eligible_on) == ["match.found"]
+    assert usecases.follow_calendar(db, today=eligible_on) == []
+    assert db.run(lambda uow: storage.get_near_miss(uow.connection, "c-1", "d-1")) is None
+
+
+def test_an_expired_demand_loses_its_near_misses_on_the_calendar(db):
+    usecases.demand_changed(db, demand_event(valid_until=TODAY.isoformat()))
+    usecases.company_changed(db, company_event(patents=0))
+    assert db.run(lambda uow: storage.get_near_miss(uow.connection, "c-1", "d-1")) is not None
+    assert usecases.follow_calendar(db, today=TODAY + timedelta(days=1)) == []
+    assert db.run(lambda uow: storage.get_near_miss(uow.connection, "c-1", "d-1")) is None
+
+
+def test_only_the_demands_park_or_the_operator_reads_its_near_misses(db):
+    from services.contracts.actors import OPERATOR
+    from services.contracts.errors import (
+        Forbidden,
+        InvalidInput,
+        NotFound,
+        Unauthenticated,
+    )
+    usecases.demand_changed(db, demand_event())
+    usecases.company_changed(db, company_event(patents=0))
+    assert len(near_misses(db, OPERATOR)) == 1
+    for actor in ({"kind": "park", "id": "p-2"}, {"kind": "company", "id": "c-1"},
+                  {"kind": "partner", "id": "kic"}):
+        with pytest.raises(Forbidden):
+            near_misses(db, actor)
+    with pytest.raises(Unauthenticated):
+        near_misses(db, None)
+    with pytest.raises(NotFound):
+        usecases.list_demand_near_misses(db, PARK, "no-such-demand")
+    with pytest.raises(InvalidInput) as caught:
+        near_misses(db, lang="fr")
+    assert "lang" in caught.value.details
+
+
+def test_matches_read_in_the_language_asked_for(db):
+    from services.contracts.errors import InvalidInput
+    usecases.demand_changed(db, demand_event())
+    usecases.company_changed(db, company_event())
+    match_id = domain.match_id("c-1", "d-1")
+    company = {"kind": "company", "id": "c-1"}
+    korean = usecases.get_match(db, company, match_id, lang="ko")
+    assert korean["lang"] == "ko"
+    assert korean["summary"].startswith("Korea-China High-Tech Valley, phase 1의 필수 요건 7개")
+    assert korean["outcomes"][3]["explanation"] == "특허 3건 보유, 최소 1건 필요"
+    assert korean["summaries"]["en"] == usecases.get_match(db, company, match_id)["summary"]
+    chinese = usecases.list_company_matches(db, company, "c-1", lang="zh")[0]
+    assert chinese["outcomes"][3]["explanation"] == "拥有3项专利，要求至少1项"
+    assert usecases.list_demand_matches(db, PARK, "d-1", lang="zh") == [chinese]
+    with pytest.raises(InvalidInput):
+        usecases.get_match(db, company, match_id, lang="jp")
+
+
+def test_the_migration_creates_exactly_the_tables_storage_uses(database_url):
+    import sqlalchemy
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    engine = sqlalchemy.create_engine(database_url("matching"))
+    try:
+        with engine.connect() as conn:
+            assert compare_metadata(MigrationContext.configure(conn), storage.metadata) == []
+    finally:
+        engine.dispose()

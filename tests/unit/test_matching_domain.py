@@ -14,6 +14,7 @@ from services.matching import domain
 from tests.factories import company_body, demand_body, harbin_screening, park_body
 
 TODAY = date(2026, 3, 15)
+VENTURE_OR_INNOBIZ = "Korean venture certification, INNOBIZ"
 NOW = datetime(2026, 3, 15, 9, 30, tzinfo=timezone.utc)
 
 
@@ -104,10 +105,11 @@ def test_funding_or_market_validation_truth_table(funding, validated, outcome, e
 
 @pytest.mark.parametrize("held, outcome, explanation", [
     (None, "unknown", "certification unknown: the company did not say"),
-    ([], "not_met", "holds no certification; one of kr_venture, kr_innobiz required"),
-    (["iso_9001"], "not_met", "holds iso_9001; one of kr_venture, kr_innobiz required"),
-    (["kr_innobiz"], "met", "holds kr_innobiz; one of kr_venture, kr_innobiz required"),
-    (["iso_9001", "kr_venture"], "met", "holds kr_venture; one of kr_venture, kr_innobiz required"),
+    ([], "not_met", f"holds no certification; one of {VENTURE_OR_INNOBIZ} required"),
+    (["iso_9001"], "not_met", f"holds ISO 9001; one of {VENTURE_OR_INNOBIZ} required"),
+    (["kr_innobiz"], "met", f"holds INNOBIZ; one of {VENTURE_OR_INNOBIZ} required"),
+    (["iso_9001", "kr_venture"], "met",
+     f"holds Korean venture certification; one of {VENTURE_OR_INNOBIZ} required"),
 ])
 def test_certification_any_of(held, outcome, explanation):
     found = outcome_of("certification_any_of", company(certifications=held))
@@ -122,9 +124,10 @@ def test_every_criterion_kind_has_an_evaluator():
 
 @pytest.mark.parametrize("company_fields, demand_fields, criterion, expected", [
     ({"sectors": ["cloud", "biopharmaceuticals"]}, {}, "sectors",
-     ("met", "sectors in common: biopharmaceuticals")),
+     ("met", "sectors in common: Biopharmaceuticals")),
     ({"sectors": ["cloud"]}, {"sectors": ["semiconductors"]}, "sectors",
-     ("not_met", "no sector in common: the company works in cloud; wanted: semiconductors")),
+     ("not_met", "no sector in common: the company works in Cloud computing; "
+                 "wanted: Semiconductors and equipment")),
     ({"space_needed_m2": 400}, {}, "space", ("met", "needs 400 m²; 51,700 m² offered")),
     ({"space_needed_m2": 60_000}, {}, "space",
      ("not_met", "needs 60,000 m²; only 51,700 m² offered")),
@@ -133,10 +136,10 @@ def test_every_criterion_kind_has_an_evaluator():
     ({"facilities_needed": ["lab", "dormitory"]}, {}, "facilities",
      ("met", "needs lab, dormitory; all offered")),
     ({"facilities_needed": ["clean_room", "lab"]}, {}, "facilities",
-     ("not_met", "needs clean_room, lab; not offered: clean_room")),
+     ("not_met", "needs clean room, lab; not offered: clean room")),
     ({"facilities_needed": None}, {}, "facilities", None),
     ({"incentives_wanted": ["subsidies", "free_rent"]}, {}, "incentives",
-     ("met", "wants subsidies, free_rent; offered: free_rent")),
+     ("met", "wants subsidies, free rent; offered: free rent")),
     ({"incentives_wanted": ["subsidies"]}, {}, "incentives",
      ("not_met", "wants subsidies; none of them offered")),
     ({"incentives_wanted": None}, {}, "incentives", None),
@@ -170,7 +173,7 @@ def test_a_company_meeting_the_harbin_rule_is_a_match_with_a_readable_summary():
     assert evaluation["score"] == 100.0
     assert evaluation["withdrawn_reason"] is None
     assert evaluation["summary"] == ("Meets all 7 required criteria of Korea-China High-Tech "
-                                     "Valley, phase 1; sectors in common: biopharmaceuticals")
+                                     "Valley, phase 1; sectors in common: Biopharmaceuticals")
     assert evaluation["match_id"] == domain.match_id("c-1", "d-1")
     assert evaluation["demand"]["park_names"]["en"].startswith("Binxian")
 
@@ -178,8 +181,8 @@ def test_a_company_meeting_the_harbin_rule_is_a_match_with_a_readable_summary():
 @pytest.mark.parametrize("overrides, qualifies, score", [
     ({}, True, 100.0),
     ({"patents": 0}, False, 75.0),                         # 6 of 8
-    ({"patents": None}, False, 75.0),                      # unknown weighs like not met
-    ({"patents": 0, "certifications": None}, False, 62.5),  # 5 of 8
+    ({"patents": None}, False, 87.5),  # unknown earns half its weight of 2: 7 of 8
+    ({"patents": 0, "certifications": None}, False, 68.8),  # 5.5 of 8
     ({"sectors": ["cloud"]}, False, 87.5),                 # 7 of 8
     ({"space_needed_m2": None, "facilities_needed": None}, True, 100.0),
     ({"incentives_wanted": ["free_rent"]}, True, 100.0),
@@ -195,13 +198,13 @@ def test_unknown_and_not_met_both_fail_a_required_criterion_but_read_differently
     not_met = domain.evaluate(company(certifications=["iso_9001"]), demand(), TODAY)
     assert unknown["qualifies"] is False and not_met["qualifies"] is False
     assert unknown["withdrawn_reason"] == (
-        "required criteria not met: certification_any_of "
+        "required criteria not met: certification "
         "(certification unknown: the company did not say)")
     assert not_met["withdrawn_reason"] == (
-        "required criteria not met: certification_any_of "
-        "(holds iso_9001; one of kr_venture, kr_innobiz required)")
+        "required criteria not met: certification "
+        f"(holds ISO 9001; one of {VENTURE_OR_INNOBIZ} required)")
     assert unknown["summary"] == ("Does not meet 1 of 7 required criteria of Korea-China "
-                                  "High-Tech Valley, phase 1: certification_any_of")
+                                  "High-Tech Valley, phase 1: certification")
 
 
 def test_an_unknown_preference_is_only_a_preference():
@@ -209,7 +212,7 @@ def test_an_unknown_preference_is_only_a_preference():
     evaluation = domain.evaluate(company(patents=None, certifications=None),
                                  demand(criteria=criteria), TODAY)
     assert evaluation["qualifies"] is True
-    assert evaluation["score"] == 62.5  # 5 of 8
+    assert evaluation["score"] == 81.3  # 5 met, patents (2) and certification (1) at half: 6.5 of 8
     assert evaluation["summary"].endswith("; 2 of 4 preferences met")
 
 
@@ -284,7 +287,7 @@ def test_lifecycle(existing, company_overrides, expected):
     assert match["updated_at"] == LATER
     assert match["created_at"] == (LATER if current is None else NOW)
     if match["status"] == "withdrawn":
-        assert match["withdrawn_reason"].startswith("required criteria not met: min_patents")
+        assert match["withdrawn_reason"].startswith("required criteria not met: patents")
     else:
         assert match["withdrawn_reason"] is None
 

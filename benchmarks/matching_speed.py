@@ -1,0 +1,330 @@
+"""How fast matching is, in one run (issue #3 §7):
+
+  1. one new company against 100,000 open demands (numpy engine; median ms)
+  2. full re-evaluation: 100,000 companies x 1,000 demands (engine; seconds)
+  3. the plain-Python per-pair loop (domain.assess) on a sample, extrapolated
+     to both, and how many times slower it is
+  4. peak memory of each (tracemalloc; numpy allocations included)
+  5. broker throughput: company.registered events per second through real
+     `parkmatch run matching` processes (1 and 2) on a fresh vhost and a fresh
+     PostgreSQL database, until every expected match.found has been emitted
+
+    .venv/bin/python benchmarks/matching_speed.py [--demands 100000]
+        [--companies 100000] [--full-demands 1000] [--events 1000] [--no-broker]
+
+Random data, fixed seed. Prints a table and the same figures as JSON. The
+engine's results equal the per-pair domain evaluation (property test in
+tests/unit/test_matching_engine.py); this script also checks it on a sample.
+"""
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from services.contracts.taxonomy import SECTOR_CODES
+from services.contracts.vocabulary import CERTIFICATIONS, FACILITIES, INCENTIVES
+from services.matching import domain, engine
+
+TODAY = date(2026, 3, 15)
+SECTORS = sorted(SECTOR_CODES)
+CERTS = sorted(CERTIFICATIONS)
+MARKETS = ["CN", "VN", "JP", "US", "DE", "SG"]
+MGMT = os.environ.get("PARKMATCH_TEST_RABBIT_MGMT", "http://127.0.0.1:15672") + "/api"
+AUTH = ("guest", "guest")
+PG_ADMIN = os.environ.get("PARKMATCH_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+# --- data -------------------------------------------------------------------------
+
+def make_company(rng, i):
+    def maybe(value, p=0.15):
+        return None if rng.random() < p else value
+    return {
+        "company_id": f"c{i:06d}", "version": 1, "names": {"en": f"Company {i}"},
+        "country": "KR", "sectors": rng.sample(SECTORS, rng.randint(1, 3)),
+        "founded_on": maybe(TODAY - timedelta(days=rng.randint(0, 7000))),
+        "patents": maybe(rng.randint(0, 6)),
+        "funding_raised_krw": maybe(rng.choice([0, 100_000_000, 2_000_000_000])),
+        "market_validation": maybe(rng.random() < 0.5),
+        "certifications": maybe(rng.sample(CERTS, rng.randint(0, 2))),
+        "space_needed_m2": maybe(rng.choice([100, 400, 2000, 60_000]), 0.4),
+        "facilities_needed": maybe(rng.sample(FACILITIES, rng.randint(0, 2)), 0.4),
+        "headcount": maybe(rng.randint(1, 200)),
+        "export_markets": maybe(rng.sample(MARKETS, rng.randint(0, 2))),
+        "incentives_wanted": maybe(rng.sample(INCENTIVES, rng.randint(0, 2)), 0.4),
+    }
+
+
+def make_demand(rng, i):
+    criteria = []
+    if rng.random() < 0.7:
+        criteria.append({"kind": "min_patents", "value": rng.randint(0, 3), "required": True,
+                         "weight": 2.0})
+    if rng.random() < 0.6:
+        criteria.append({"kind": "min_years_since_founding", "value": rng.choice([1, 3, 5]),
+                         "required": rng.random() < 0.8, "weight": 1.0})
+    if rng.random() < 0.5:
+        criteria.append({"kind": "funding_or_market_validation", "value": True,
+                         "required": True, "weight": 1.0})
+    if rng.random() < 0.5:
+        criteria.append({"kind": "certification_any_of", "value": rng.sample(CERTS, 2),
+                         "required": rng.random() < 0.7, "weight": 1.0})
+    if rng.random() < 0.2:
+        criteria.append({"kind": "headcount", "value": {"min": 5, "max": 150},
+                         "required": False, "weight": 0.5})
+    if rng.random() < 0.2:
+        criteria.append({"kind": "export_markets", "value": rng.sample(MARKETS, 2),
+                         "required": False, "weight": 1.5})
+    return {
+        "demand_id": f"d{i:06d}", "version": 1, "title": f"Demand {i}",
+        "park": {"park_id": f"p{i % 500}", "version": 1, "names": {"en": "Park"},
+                 "region": {"country": "CN", "province": None, "city": None}},
+        "sectors": rng.sample(SECTORS, rng.randint(1, 4)),
+        "space_offered_m2": rng.choice([None, 5000, 51_700]),
+        "facilities": rng.sample(FACILITIES, rng.randint(2, 7)),
+        "incentives": rng.sample(INCENTIVES, rng.randint(0, 3)),
+        "criteria": criteria, "places": 10,
+        "valid_from": TODAY - timedelta(days=30), "valid_until": None, "status": "open",
+    }
+
+
+# --- measurements ------------------------------------------------------------------
+
+def peak_mb(work):
+    tracemalloc.start()
+    try:
+        work()
+        return tracemalloc.get_traced_memory()[1] / 2 ** 20
+    finally:
+        tracemalloc.stop()
+
+
+def bench_one_company(index, companies, repeats):
+    times = []
+    for company in companies[:repeats]:
+        started = time.perf_counter()
+        index.candidates(company, TODAY)
+        times.append(time.perf_counter() - started)
+    memory = peak_mb(lambda: index.candidates(companies[0], TODAY))
+    return statistics.median(times) * 1000, memory
+
+
+def bench_full(index, companies):
+    started = time.perf_counter()
+    encoded = index.encode(companies)
+    encoded_s = time.perf_counter() - started
+
+    def run():
+        kept = 0
+        for _, result in index.evaluate_blocks(encoded, TODAY):
+            kept += int((result["qualifies"] | result["near_miss"]).sum())
+        return kept
+    started = time.perf_counter()
+    kept = run()
+    elapsed = time.perf_counter() - started
+    memory = peak_mb(run)
+    return elapsed, encoded_s, kept, memory
+
+
+def bench_plain(companies, demands, pairs, rng):
+    sample = [(rng.choice(companies), rng.choice(demands)) for _ in range(pairs)]
+    started = time.perf_counter()
+    for company, demand in sample:
+        domain.assess(company, demand, TODAY)
+    per_pair = (time.perf_counter() - started) / pairs
+    memory = peak_mb(lambda: [domain.assess(c, d, TODAY) for c, d in sample[:2000]])
+    return per_pair, memory
+
+
+def check_identity(index, companies, demands, rng, count=300):
+    """The engine's answer equals the domain's on random pairs of this data."""
+    encoded = index.encode(companies[:20])
+    result = index.evaluate(encoded, TODAY, demand_rows=slice(0, count), scores="all")
+    for i in range(20):
+        for j in range(count):
+            expected = domain.assess(companies[i], demands[j], TODAY)
+            assert bool(result["qualifies"][i, j]) == expected["qualifies"]
+            assert result["score_tenths"][i, j] / 10 == expected["score"]
+
+
+# --- the broker ------------------------------------------------------------------------
+
+def bench_broker(processes, events, rng):
+    import pika
+    import requests
+    import sqlalchemy
+
+    from services.contracts import make_event
+    from services.contracts.topology import EVENTS_EXCHANGE
+    from services.platform import migrations
+    from services.platform.broker import EventPublisher, declare_topology
+    from services.platform.db import postgres_url
+
+    vhost = f"bench-{uuid.uuid4().hex[:8]}"
+    requests.put(f"{MGMT}/vhosts/{vhost}", auth=AUTH, timeout=10).raise_for_status()
+    requests.put(f"{MGMT}/permissions/{vhost}/guest", auth=AUTH, timeout=10,
+                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
+    amqp = f"amqp://guest:guest@127.0.0.1:5672/{quote(vhost, safe='')}"
+    db_name = f"bench_matching_{uuid.uuid4().hex[:8]}"
+    admin = sqlalchemy.create_engine(postgres_url(PG_ADMIN), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{db_name}"')
+    db_url = PG_ADMIN.rsplit("/", 1)[0] + f"/{db_name}"
+    migrations.upgrade("matching", db_url)
+    running = []
+    try:
+        connection = pika.BlockingConnection(pika.URLParameters(amqp))
+        channel = connection.channel()
+        declare_topology(channel)
+        sink = channel.queue_declare("", exclusive=True).method.queue
+        channel.queue_bind(sink, EVENTS_EXCHANGE, routing_key="match.found")
+
+        demands = [make_demand(rng, i) for i in range(20)]
+        companies = [make_company(rng, 10_000 + i) for i in range(events)]
+        expected = sum(domain.assess(c, d, TODAY)["qualifies"] for c in companies
+                       for d in demands)
+        env = dict(os.environ, PARKMATCH_AMQP_URI=amqp, PARKMATCH_MATCHING_DATABASE_URL=db_url,
+                   PARKMATCH_LOG_LEVEL="WARNING")
+        clock_file = Path(f"/tmp/{db_name}.clock")
+        clock_file.write_text(f"{TODAY.isoformat()}T12:00:00+00:00")
+        env["PARKMATCH_CLOCK_FILE"] = str(clock_file)
+        for _ in range(processes):
+            running.append(subprocess.Popen(
+                [sys.executable, "-m", "services.ops.cli", "run", "matching"], cwd=ROOT, env=env,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+        _wait_for_consumers(vhost, processes)
+
+        publisher = EventPublisher(amqp)
+        for demand in demands:
+            event = make_event("park_demand.published", demand, producer="benchmark")
+            publisher.publish(event.type, json.dumps(event.to_message()), event.event_id)
+        time.sleep(2)  # the demands are stored before the companies arrive
+        messages = []
+        for company in companies:
+            event = make_event("company.registered", company, producer="benchmark")
+            messages.append((event.type, json.dumps(event.to_message()), event.event_id))
+        started = time.perf_counter()
+        for message in messages:
+            publisher.publish(*message)
+        publisher.close()
+        seen, deadline = 0, time.monotonic() + 600
+        while seen < expected and time.monotonic() < deadline:
+            method, _, _ = channel.basic_get(sink, auto_ack=True)
+            if method is None:
+                connection.process_data_events(time_limit=0.05)
+                continue
+            seen += 1
+        elapsed = time.perf_counter() - started
+        connection.close()
+        clock_file.unlink(missing_ok=True)
+        return {"processes": processes, "company_events": events, "matches": seen,
+                "expected_matches": expected, "seconds": round(elapsed, 2),
+                "events_per_s": round(events / elapsed, 1)}
+    finally:
+        for process in running:
+            process.terminate()
+        for process in running:
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        requests.delete(f"{MGMT}/vhosts/{vhost}", auth=AUTH, timeout=30)
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def _wait_for_consumers(vhost, processes, timeout=90):
+    import requests
+    queue = "parkmatch.matching.company_changed"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = requests.get(f"{MGMT}/queues/{quote(vhost, safe='')}/{queue}", auth=AUTH,
+                              timeout=5)
+        if answer.ok and answer.json().get("consumers", 0) >= processes:
+            return
+        time.sleep(0.5)
+    raise RuntimeError(f"{processes} matching process(es) did not start consuming")
+
+
+# --- main -------------------------------------------------------------------------------
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--demands", type=int, default=100_000)
+    parser.add_argument("--companies", type=int, default=100_000)
+    parser.add_argument("--full-demands", type=int, default=1_000)
+    parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument("--plain-pairs", type=int, default=20_000)
+    parser.add_argument("--events", type=int, default=1000)
+    parser.add_argument("--no-broker", action="store_true")
+    args = parser.parse_args()
+    rng = random.Random(20260315)
+
+    companies = [make_company(rng, i) for i in range(args.companies)]
+    demands = [make_demand(rng, i) for i in range(args.demands)]
+    started = time.perf_counter()
+    big = engine.DemandIndex(demands)
+    build_s = time.perf_counter() - started
+    check_identity(big, companies, demands, rng)
+
+    one_ms, one_mb = bench_one_company(big, companies, args.repeats)
+    small = engine.DemandIndex(demands[:args.full_demands])
+    full_s, encode_s, kept, full_mb = bench_full(small, companies)
+    per_pair, plain_mb = bench_plain(companies, demands, args.plain_pairs, rng)
+    plain_one_ms = per_pair * args.demands * 1000
+    plain_full_s = per_pair * args.companies * args.full_demands
+
+    figures = {
+        "one_company_vs_demands": {
+            "demands": args.demands, "median_ms": round(one_ms, 2), "target_ms": 10,
+            "plain_python_ms": round(plain_one_ms, 1),
+            "speedup": round(plain_one_ms / one_ms, 1), "peak_mb": round(one_mb, 1),
+            "index_build_s": round(build_s, 2)},
+        "full_reevaluation": {
+            "companies": args.companies, "demands": args.full_demands,
+            "seconds": round(full_s, 2), "target_s": 10, "encode_companies_s": round(encode_s, 2),
+            "pairs_kept_for_explaining": kept,
+            "plain_python_s": round(plain_full_s, 1),
+            "speedup": round(plain_full_s / full_s, 1), "peak_mb": round(full_mb, 1)},
+        "plain_python_per_pair_us": round(per_pair * 1e6, 2),
+        "plain_python_peak_mb_2000_pairs": round(plain_mb, 2),
+    }
+    if not args.no_broker:
+        figures["broker"] = [bench_broker(n, args.events, random.Random(n)) for n in (1, 2)]
+
+    rows = [
+        (f"one company vs {args.demands} demands (median)", f"{one_ms:.2f} ms",
+         "<= 10 ms", f"{plain_one_ms:.0f} ms", f"{plain_one_ms / one_ms:.0f}x", f"{one_mb:.1f}"),
+        (f"{args.companies} companies x {args.full_demands} demands", f"{full_s:.2f} s",
+         "<= 10 s", f"{plain_full_s:.0f} s", f"{plain_full_s / full_s:.0f}x", f"{full_mb:.1f}"),
+    ]
+    print(f"{'measurement':<44}{'engine':>11}{'target':>10}{'plain loop':>12}{'speedup':>9}"
+          f"{'peak MB':>9}")
+    for row in rows:
+        print(f"{row[0]:<44}{row[1]:>11}{row[2]:>10}{row[3]:>12}{row[4]:>9}{row[5]:>9}")
+    print(f"plain loop: {per_pair * 1e6:.1f} us per pair (domain.assess, {args.plain_pairs} "
+          f"sampled pairs); index of {args.demands} demands built in {build_s:.1f} s; "
+          f"{args.companies} companies encoded in {encode_s:.1f} s")
+    for broker in figures.get("broker", []):
+        print(f"broker, {broker['processes']} matching process(es): {broker['events_per_s']} "
+              f"company events/s ({broker['company_events']} events, {broker['matches']}/"
+              f"{broker['expected_matches']} matches in {broker['seconds']} s)")
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()

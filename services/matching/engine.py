@@ -1,0 +1,405 @@
+"""Vectorised matching with numpy: one company against N demands, or M
+companies against N demands in blocks, without a Python loop per pair.
+
+Demands and companies are encoded once as arrays (sector, facility,
+certification, incentive and market bitsets; numeric thresholds; weights in
+hundredths; required flags; "company did not say" flags). `evaluate` then
+computes, for every pair, exactly what `domain.assess` computes: whether it
+is a match, whether it is a near miss, how many hard criteria fail, and the
+score (in tenths, with the same integer half-up rounding). The property test
+tests/unit/test_matching_engine.py holds the two to identical results on
+random data.
+
+The engine is the prefilter: use cases build the explained evaluation
+(`domain.evaluate`, with texts in three languages) only for the pairs it
+keeps (matches and near misses) and for pairs that already have a match or
+near miss. Pure: no broker, no database.
+"""
+from datetime import date
+
+import numpy as np
+
+from services.contracts import taxonomy
+from services.contracts.vocabulary import CERTIFICATIONS, FACILITIES, INCENTIVES
+
+from . import domain
+
+_ONE = np.uint64(1)
+_BIG = np.int64(2 ** 62)
+MET_CREDIT = 100                                  # hundredths
+UNKNOWN_CREDIT = round(domain.UNKNOWN_CREDIT * 100)
+
+
+class Vocabulary:
+    """Codes -> bit positions, in as many 64-bit words as needed."""
+
+    def __init__(self, codes):
+        self.index = {code: i for i, code in enumerate(sorted(set(codes)))}
+        self.words = max(1, (len(self.index) + 63) // 64)
+
+    def mask(self, codes, key=lambda code: code):
+        """(bits, whether some code has no bit)."""
+        out = np.zeros(self.words, np.uint64)
+        missing = False
+        for code in codes or ():
+            position = self.index.get(key(code))
+            if position is None:
+                missing = True
+                continue
+            out[position >> 6] |= _ONE << np.uint64(position & 63)
+        return out, missing
+
+
+def _hit(a, b):
+    """Any common bit, over the last (word) axis."""
+    if a.shape[-1] == 1:
+        return (a[..., 0] & b[..., 0]) != 0
+    return ((a & b) != 0).any(axis=-1)
+
+
+def _covers(offered, needed):
+    """Every needed bit is offered."""
+    if offered.shape[-1] == 1:
+        return (needed[..., 0] & ~offered[..., 0]) == 0
+    return ((needed & ~offered) == 0).all(axis=-1)
+
+
+KINDS = tuple(domain.EVALUATORS)
+_SECTOR_LEVELS = {}  # (wanted codes, credit levels) -> bits per level
+
+
+class DemandIndex:
+    """N demands as arrays. Build once; evaluate many companies against it."""
+
+    def __init__(self, demands):
+        self.demands = list(demands)
+        self.ids = [d["demand_id"] for d in self.demands]
+        n = len(self.demands)
+        self.sectors = Vocabulary(taxonomy.SECTOR_CODES)
+        criteria = [domain.criteria_of(d) for d in self.demands]
+        used = {kind: [c["value"] for listed in criteria for c in listed if c["kind"] == kind]
+                for kind in ("facilities", "export_markets")}
+        self.facilities = Vocabulary(list(FACILITIES) + [
+            code for value in used["facilities"] for code in value])
+        self.incentives = Vocabulary(INCENTIVES)
+        self.certifications = Vocabulary(CERTIFICATIONS)
+        self.markets = Vocabulary([domain.market_key(market) for value in used["export_markets"]
+                                   for market in value])
+        # credit levels of the sector criterion: distinct affinity weights
+        self.levels = sorted({round(w * 100) for w in taxonomy.AFFINITY_WEIGHTS.values()
+                              if w > 0}, reverse=True)
+
+        a = {}
+        for kind in KINDS:
+            a[f"{kind}.present"] = np.zeros(n, bool)
+            a[f"{kind}.required"] = np.zeros(n, bool)
+            a[f"{kind}.weight"] = np.zeros(n, np.int64)
+        a["sectors.levels"] = np.zeros((len(self.levels), n, self.sectors.words), np.uint64)
+        a["space.value"] = np.zeros(n, np.int64)
+        a["facilities.value"] = np.zeros((n, self.facilities.words), np.uint64)
+        a["incentives.value"] = np.zeros((n, self.incentives.words), np.uint64)
+        a["min_patents.value"] = np.zeros(n, np.int64)
+        a["min_years_since_founding.value"] = np.zeros(n, np.int64)
+        a["certification_any_of.value"] = np.zeros((n, self.certifications.words), np.uint64)
+        a["headcount.min"] = np.full(n, -1, np.int64)
+        a["headcount.max"] = np.full(n, _BIG, np.int64)
+        a["export_markets.value"] = np.zeros((n, self.markets.words), np.uint64)
+        a["open"] = np.zeros(n, bool)
+        a["valid_from"] = np.zeros(n, np.int64)
+        a["valid_until"] = np.full(n, _BIG, np.int64)
+
+        level_of = {w: i for i, w in enumerate(self.levels)}
+        for j, (d, listed) in enumerate(zip(self.demands, criteria)):
+            a["open"][j] = d["status"] == domain.OPEN
+            a["valid_from"][j] = d["valid_from"].toordinal()
+            if d.get("valid_until") is not None:
+                a["valid_until"][j] = d["valid_until"].toordinal()
+            for c in listed:
+                kind, value = c["kind"], c["value"]
+                a[f"{kind}.present"][j] = True
+                a[f"{kind}.required"][j] = c["required"]
+                a[f"{kind}.weight"][j] = domain.weight_units(c["weight"])
+                if kind == "sectors":
+                    a["sectors.levels"][:, j] = self._sector_levels(tuple(sorted(value)),
+                                                                    level_of)
+                elif kind == "space":
+                    a["space.value"][j] = value
+                elif kind in ("facilities", "incentives", "certification_any_of"):
+                    vocab = {"facilities": self.facilities, "incentives": self.incentives,
+                             "certification_any_of": self.certifications}[kind]
+                    a[f"{kind}.value"][j] = vocab.mask(value)[0]
+                elif kind == "min_patents":
+                    a["min_patents.value"][j] = value
+                elif kind == "min_years_since_founding":
+                    a["min_years_since_founding.value"][j] = domain.required_months(value)
+                elif kind == "headcount":
+                    if value.get("min") is not None:
+                        a["headcount.min"][j] = value["min"]
+                    if value.get("max") is not None:
+                        a["headcount.max"][j] = value["max"]
+                elif kind == "export_markets":
+                    a["export_markets.value"][j] = self.markets.mask(value, domain.market_key)[0]
+        self.arrays = a
+        # kinds no demand uses are skipped in every evaluation
+        self.kinds = [k for k in KINDS if a[f"{k}.present"].any()]
+
+    def __len__(self):
+        return len(self.ids)
+
+    def _sector_levels(self, wanted, level_of):
+        """Per credit level, the company sector codes whose best affinity to
+        the wanted codes earns exactly that credit (memoised per code set)."""
+        _cache = _SECTOR_LEVELS
+        key = (wanted, tuple(self.levels))
+        if key not in _cache:
+            levels = np.zeros((len(self.levels), self.sectors.words), np.uint64)
+            for held in taxonomy.SECTOR_CODES:
+                best = max(taxonomy.affinity(w, held)[0] for w in wanted)
+                if best > 0:
+                    position = self.sectors.index[held]
+                    levels[level_of[round(best * 100)], position >> 6] |= \
+                        _ONE << np.uint64(position & 63)
+            _cache[key] = levels
+        return _cache[key]
+
+    # --- companies -------------------------------------------------------------
+
+    def encode(self, companies):
+        """M companies as arrays against this index's vocabularies."""
+        companies = list(companies)
+        m = len(companies)
+        c = {
+            "sectors": np.zeros((m, self.sectors.words), np.uint64),
+            "space.need": np.zeros(m, np.int64), "space.has": np.zeros(m, bool),
+            "facilities.need": np.zeros((m, self.facilities.words), np.uint64),
+            "facilities.has": np.zeros(m, bool), "facilities.extra": np.zeros(m, bool),
+            "incentives.want": np.zeros((m, self.incentives.words), np.uint64),
+            "incentives.has": np.zeros(m, bool),
+            "patents": np.zeros(m, np.int64), "patents.known": np.zeros(m, bool),
+            "founded.y": np.zeros(m, np.int64), "founded.m": np.zeros(m, np.int64),
+            "founded.d": np.zeros(m, np.int64), "founded.known": np.zeros(m, bool),
+            "funding.positive": np.zeros(m, bool), "funding.known": np.zeros(m, bool),
+            "validated": np.zeros(m, bool), "validated.known": np.zeros(m, bool),
+            "certs": np.zeros((m, self.certifications.words), np.uint64),
+            "certs.known": np.zeros(m, bool),
+            "headcount": np.zeros(m, np.int64), "headcount.known": np.zeros(m, bool),
+            "markets": np.zeros((m, self.markets.words), np.uint64),
+            "markets.known": np.zeros(m, bool),
+        }
+        for i, co in enumerate(companies):
+            c["sectors"][i] = self.sectors.mask(co["sectors"])[0]
+            if co.get("space_needed_m2") is not None:
+                c["space.need"][i], c["space.has"][i] = co["space_needed_m2"], True
+            if co.get("facilities_needed"):
+                c["facilities.need"][i], c["facilities.extra"][i] = \
+                    self.facilities.mask(co["facilities_needed"])
+                c["facilities.has"][i] = True
+            if co.get("incentives_wanted"):
+                c["incentives.want"][i] = self.incentives.mask(co["incentives_wanted"])[0]
+                c["incentives.has"][i] = True
+            if co.get("patents") is not None:
+                c["patents"][i], c["patents.known"][i] = co["patents"], True
+            founded = co.get("founded_on")
+            if founded is not None:
+                c["founded.y"][i], c["founded.m"][i], c["founded.d"][i] = \
+                    founded.year, founded.month, founded.day
+                c["founded.known"][i] = True
+            funding = co.get("funding_raised_krw")
+            if funding is not None:
+                c["funding.known"][i], c["funding.positive"][i] = True, funding > 0
+            validated = co.get("market_validation")
+            if validated is not None:
+                c["validated.known"][i], c["validated"][i] = True, validated is True
+            if co.get("certifications") is not None:
+                c["certs"][i] = self.certifications.mask(co["certifications"])[0]
+                c["certs.known"][i] = True
+            if co.get("headcount") is not None:
+                c["headcount"][i], c["headcount.known"][i] = co["headcount"], True
+            if co.get("export_markets") is not None:
+                c["markets"][i] = self.markets.mask(co["export_markets"], domain.market_key)[0]
+                c["markets.known"][i] = True
+        return c
+
+    # --- evaluation ------------------------------------------------------------------
+
+    def evaluate(self, companies, today, demand_rows=None, scores="kept"):
+        """Every pair of the encoded companies (M) and this index's demands
+        (or the rows given) -> dict of (M, N) arrays: qualifies, near_miss,
+        hard (failed hard criteria) and score_tenths (for the pairs kept,
+        i.e. matches and near misses, or for all pairs with scores="all";
+        -1 elsewhere)."""
+        rows = slice(None) if demand_rows is None else demand_rows
+        d = {k: v[rows] if k != "sectors.levels" else v[:, rows]
+             for k, v in self.arrays.items()}
+        return _evaluate(companies, d, self.kinds, self.levels, today, scores)
+
+    def evaluate_company(self, company, today, scores="kept"):
+        """One company snapshot against every demand: (N,) arrays."""
+        result = self.evaluate(self.encode([company]), today, scores=scores)
+        return {k: v[0] for k, v in result.items()}
+
+    def candidates(self, company, today):
+        """Positions of demands where the company is a match or a near miss."""
+        result = self.evaluate_company(company, today, scores="none")
+        return np.flatnonzero(result["qualifies"] | result["near_miss"])
+
+    def evaluate_blocks(self, companies, today, block=2048, scores="kept"):
+        """M x N in blocks of companies: yields (first company row, results)."""
+        m = len(companies["patents"])
+        for start in range(0, m, block):
+            part = {k: v[start:start + block] for k, v in companies.items()}
+            yield start, _evaluate(part, self.arrays, self.kinds, self.levels, today, scores)
+
+
+def _months_since(c, today):
+    """Whole calendar months from founding to today (domain.add_months:
+    a day the month lacks is its last day)."""
+    import calendar
+    days_in_month = calendar.monthrange(today.year, today.month)[1]
+    months = (today.year - c["founded.y"]) * 12 + (today.month - c["founded.m"])
+    return months - (np.minimum(c["founded.d"], days_in_month) > today.day)
+
+
+class _Dense:
+    """Accessors for every (company, demand) pair of M companies x N demands."""
+
+    def __init__(self, c, d):
+        self.c, self.d = c, d
+
+    def company(self, name):
+        return self.c[name][:, None]
+
+    def demand(self, name):
+        return self.d[name][None, :]
+
+    def company_bits(self, name):
+        return self.c[name][:, None, :]
+
+    def demand_bits(self, name):
+        return self.d[name][None, :, :]
+
+    def sector_level(self, i):
+        return self.d["sectors.levels"][i][None, :, :]
+
+
+class _Pairs:
+    """Accessors for chosen pairs: company rows `ci` with demand rows `di`."""
+
+    def __init__(self, c, d, ci, di):
+        self.c, self.d, self.ci, self.di = c, d, ci, di
+
+    def company(self, name):
+        return self.c[name][self.ci]
+
+    def demand(self, name):
+        return self.d[name][self.di]
+
+    company_bits = company
+    demand_bits = demand
+
+    def sector_level(self, i):
+        return self.d["sectors.levels"][i][self.di]
+
+
+def _terms(kind, at, levels):
+    """(applies, met, unknown, credit) of one criterion kind for the pairs
+    `at` addresses; applies/unknown None when always/never, credit None when
+    it follows from met/unknown."""
+    company, demand = at.company, at.demand
+    if kind == "sectors":
+        held = at.company_bits("sectors")
+        credit = None
+        for i, level in enumerate(levels):  # highest first: keep the first hit
+            hit = _hit(held, at.sector_level(i))
+            credit = np.where(hit, level, 0) if credit is None else \
+                np.where((credit == 0) & hit, level, credit)
+        return None, credit > 0, None, credit
+    if kind == "space":
+        return company("space.has"), company("space.need") <= demand("space.value"), None, None
+    if kind == "facilities":
+        covered = _covers(at.demand_bits("facilities.value"), at.company_bits("facilities.need"))
+        return company("facilities.has"), covered & ~company("facilities.extra"), None, None
+    if kind == "incentives":
+        return company("incentives.has"), _hit(at.company_bits("incentives.want"),
+                                               at.demand_bits("incentives.value")), None, None
+    if kind == "min_patents":
+        known = company("patents.known")
+        return None, known & (company("patents") >= demand("min_patents.value")), ~known, None
+    if kind == "min_years_since_founding":
+        known = company("founded.known")
+        return None, known & (company("months") >= demand(f"{kind}.value")), ~known, None
+    if kind == "funding_or_market_validation":
+        met = company("funding.positive") | company("validated")
+        return None, met, ~met & ~(company("funding.known") & company("validated.known")), None
+    if kind == "certification_any_of":
+        known = company("certs.known")
+        return None, known & _hit(at.company_bits("certs"), at.demand_bits(f"{kind}.value")), \
+            ~known, None
+    if kind == "headcount":
+        known, size = company("headcount.known"), company("headcount")
+        return None, known & (size >= demand("headcount.min")) & (size <= demand("headcount.max")), \
+            ~known, None
+    if kind == "export_markets":
+        known = company("markets.known")
+        return None, known & _hit(at.company_bits("markets"), at.demand_bits(f"{kind}.value")), \
+            ~known, None
+    raise ValueError(kind)
+
+
+def _scores(at, kinds, levels, shape):
+    """Score in tenths: 100 x sum(weight x credit) / sum(weight), half up,
+    in whole hundredths like domain.score."""
+    earned = np.zeros(shape, np.int64)
+    total = np.zeros(shape, np.int64)
+    for kind in kinds:
+        applies, met, unknown, credit = _terms(kind, at, levels)
+        where = at.demand(f"{kind}.present")
+        if applies is not None:
+            where = where & applies
+        weights = np.where(where, at.demand(f"{kind}.weight"), 0)
+        if credit is None:
+            credit = np.where(met, MET_CREDIT, 0)
+            if unknown is not None:
+                credit = np.where(unknown, UNKNOWN_CREDIT, credit)
+        total += weights * 100
+        earned += weights * credit
+    return np.where(total > 0, (2000 * earned + total) // np.maximum(2 * total, 1), 0)
+
+
+def _evaluate(c, d, kinds, levels, today, scores="kept"):
+    """The pairs of companies `c` (M rows) and demands `d` (N rows).
+
+    Pass 1, dense, counts failed hard criteria only (booleans; kinds no
+    demand here requires are skipped). Pass 2 scores only the pairs asked
+    for (matches and near misses by default), gathered as 1-D arrays."""
+    c = dict(c, months=_months_since(c, today))
+    m, n = len(c["patents"]), len(d["open"])
+    dense = _Dense(c, d)
+    hard = np.zeros((m, n), np.uint8)
+    sector_failed = np.zeros((m, n), bool)
+    for kind in kinds:
+        required = d[f"{kind}.present"] & d[f"{kind}.required"]
+        if not required.any():
+            continue  # a preference everywhere: it never fails a pair
+        applies, met, _, _ = _terms(kind, dense, levels)
+        failed = required[None, :] & ~met
+        if applies is not None:
+            failed &= applies
+        hard += failed
+        if kind == "sectors":
+            sector_failed = failed
+
+    day = today.toordinal() if isinstance(today, date) else int(today)
+    is_open = (d["open"] & (d["valid_from"] <= day) & (d["valid_until"] >= day))[None, :]
+    qualifies = is_open & (hard == 0)
+    near_miss = is_open & (hard >= 1) & (hard <= domain.NEAR_MISS_MAX_GAPS) & ~sector_failed
+    score_tenths = np.full((m, n), -1, np.int64)
+    if scores != "none":
+        if scores == "all":
+            ci, di = np.divmod(np.arange(m * n), n)
+        else:
+            ci, di = np.nonzero(qualifies | near_miss)
+        if len(ci):
+            score_tenths[ci, di] = _scores(_Pairs(c, d, ci, di), kinds, levels, len(ci))
+    return {"qualifies": qualifies, "near_miss": near_miss, "hard": hard,
+            "score_tenths": score_tenths}
