@@ -104,7 +104,7 @@ def describe(kind, data, language):
         lines = [f"{label('park')}: {name_in(data['demand']['park_names'], lang)}",
                  f"{label('score')}: {data['score']:.1f}",
                  f"{label('sectors')}: {_sectors(data['demand']['sectors'], lang)}",
-                 f"{label('summary')}: {data['summary']}"]
+                 f"{label('summary')}: {(data.get('summaries') or {}).get(lang) or data['summary']}"]
         if data.get("withdrawn_reason"):
             lines.append(f"{label('reason')}: {data['withdrawn_reason']}")
         return title, lines

@@ -187,18 +187,22 @@ MATCH = {"match_id": "m1", "version": 1, "status": "active", "score": 82.5,
          "demand": {"demand_id": "d", "title": "High-Tech Valley & Co", "park_id": "k",
                     "park_names": {"en": "Binxian ETDZ", "zh": "宾西经开区"}, "region": HARBIN,
                     "sectors": ["biopharmaceuticals"]},
-         "outcomes": [], "summary": "meets every criterion", "withdrawn_reason": None}
+         "outcomes": [], "summary": "meets every criterion", "withdrawn_reason": None,
+         "summaries": {"en": "meets every criterion", "ko": "모든 기준 충족", "zh": "满足全部条件"}}
 
 
 @pytest.mark.parametrize("language, words", [
-    ("ko", ["새 매칭", "한빛바이오", "점수"]),
-    ("zh", ["新匹配", "宾西经开区", "得分"]),
-    ("en", ["New match", "Hanbit <Bio>", "Score"]),
+    ("ko", ["새 매칭", "한빛바이오", "점수", "모든 기준 충족"]),
+    ("zh", ["新匹配", "宾西经开区", "得分", "满足全部条件"]),
+    ("en", ["New match", "Hanbit <Bio>", "Score", "meets every criterion"]),
 ])
 def test_alert_emails_speak_the_subscription_language(language, words):
     subject, text, html = templates.render("match.found", MATCH, language)
     for word in words:
         assert word in subject + text
+    # the match summary comes from matching in that language; English when absent
+    older = {key: value for key, value in MATCH.items() if key != "summaries"}
+    assert "meets every criterion" in templates.render("match.found", older, language)[1]
     assert subject.startswith("[Parkmatch]") and f'lang="{language}"' in html
 
 
