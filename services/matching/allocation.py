@@ -252,7 +252,7 @@ def why_not(allocation, scores, places):
 
 def _name(names, lang):
     names = names or {}
-    return names.get(lang) or names.get("en") or next(iter(names.values()), "")
+    return names.get(lang) or names.get("en") or next((n for n in names.values() if n), "")
 
 
 def _number(value):
