@@ -190,7 +190,7 @@ def run_with_deep_stack(fn):
             fn()
         except SystemExit as exc:
             outcome["exit"] = exc.code
-        except BaseException as exc:  # reported in the main thread
+        except Exception as exc:  # noqa: BLE001  re-raised in the main thread
             outcome["error"] = exc
 
     thread = threading.Thread(target=target)

@@ -8,7 +8,11 @@ work each.
 import uuid
 
 from services.contracts.actors import (
-    is_actor, is_operator, require_authenticated, require_operator, require_owner_or_operator,
+    is_actor,
+    is_operator,
+    require_authenticated,
+    require_operator,
+    require_owner_or_operator,
 )
 from services.contracts.errors import Forbidden, InvalidInput, NotFound
 from services.platform import clock
@@ -16,8 +20,13 @@ from services.platform.validation import load_input
 
 from . import allocation, domain, storage
 from .allocation_schemas import (
-    AllocationRoundIn, AllocationRoundOut, AllocationRoundSummary, DemandPreferencesIn,
-    DemandPreferencesOut, LangQuery, RoundQuery,
+    AllocationRoundIn,
+    AllocationRoundOut,
+    AllocationRoundSummary,
+    DemandPreferencesIn,
+    DemandPreferencesOut,
+    LangQuery,
+    RoundQuery,
 )
 from .schemas import CompanyMatchesQuery
 

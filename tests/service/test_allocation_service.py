@@ -38,7 +38,7 @@ def wait_for_matches(event_spy, count):
 def test_a_one_place_demand_goes_to_the_higher_score_and_the_other_hears_why_not(
         services, rpc, event_spy):
     park_actor, demand = publish_demand(rpc, places=1)
-    best_actor, best = register_company(rpc, names={"en": "Best Bio"})
+    _best_actor, best = register_company(rpc, names={"en": "Best Bio"})
     second_actor, second = register_company(rpc, names={"en": "Second Bio"},
                                             incentives_wanted=["subsidies"])  # scores 88.9
     wait_for_matches(event_spy, 2)
@@ -72,8 +72,8 @@ def test_a_one_place_demand_goes_to_the_higher_score_and_the_other_hears_why_not
     assert rpc.matching.get_allocation_round(OPERATOR, held["round_id"]) == held
     in_chinese = rpc.matching.get_allocation_round(OPERATOR, held["round_id"], "zh")
     assert [c["why_not"][0]["text"] for c in in_chinese["companies"] if c["why_not"]] == [
-        "宾县经济技术开发区（Korea-China High-Tech Valley, phase 1）已满，录取了1家排名更靠前的企业"
-        "（录取最低分：100；您的得分：88.9）"]
+        ("宾县经济技术开发区（Korea-China High-Tech Valley, phase 1）已满，录取了1家排名更靠前的企业"
+         "（录取最低分：100；您的得分：88.9）")]
 
     # the company left out sees its own outcome, without the other's id
     own = rpc.matching.get_allocation_round(second_actor, held["round_id"], "ko")
@@ -92,8 +92,8 @@ def test_a_one_place_demand_goes_to_the_higher_score_and_the_other_hears_why_not
 
 
 def test_who_may_run_and_read_rounds(services, rpc, event_spy):
-    park_actor, demand = publish_demand(rpc, places=1)
-    company_actor, company = register_company(rpc)
+    park_actor, _demand = publish_demand(rpc, places=1)
+    company_actor, _company = register_company(rpc)
     wait_for_matches(event_spy, 1)
     held = rpc.matching.run_allocation_round(OPERATOR, None)
 
@@ -119,7 +119,7 @@ def test_who_may_run_and_read_rounds(services, rpc, event_spy):
 
 def test_a_round_can_cover_chosen_demands_or_one_park(services, rpc, event_spy):
     first_park, first = publish_demand(rpc, places=1)
-    second_park, second = publish_demand(rpc, places=1)
+    _second_park, second = publish_demand(rpc, places=1)
     register_company(rpc)
     wait_for_matches(event_spy, 2)
 
@@ -154,10 +154,10 @@ def test_a_round_can_cover_chosen_demands_or_one_park(services, rpc, event_spy):
 
 
 def test_stated_preferences_decide_between_equally_scored_demands(services, rpc, event_spy):
-    first_park, first = publish_demand(rpc, places=1)
-    second_park, second = publish_demand(rpc, places=1)
+    _first_park, first = publish_demand(rpc, places=1)
+    _second_park, second = publish_demand(rpc, places=1)
     best_actor, best = register_company(rpc, names={"en": "Best Bio"})
-    other_actor, other = register_company(rpc, names={"en": "Other Bio"},
+    _other_actor, other = register_company(rpc, names={"en": "Other Bio"},
                                           incentives_wanted=["subsidies"])
     wait_for_matches(event_spy, 4)
     low, high = sorted([first["id"], second["id"]])
