@@ -54,7 +54,7 @@ def instance(companies, demands, seed):
         chosen = set()
         while len(chosen) < wanted:
             chosen.add(demand_ids[_pick(cumulative, rng.random() * total)])
-        scores[f"company-{i:05d}"] = {d: round(rng.uniform(40, 100), 1) for d in chosen}
+        scores[f"company-{i:05d}"] = {d: round(rng.uniform(40, 100), 1) for d in sorted(chosen)}
     eligible = {d for s in scores.values() for d in s}
     places = {d: rng.randint(5, 40) for d in demand_ids if d in eligible}
     stated = {}
