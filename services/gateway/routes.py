@@ -311,4 +311,46 @@ def build_routes():
               "signed -> obligations met on time, for one partner or park", "agreements",
               response=agreements.FunnelOut,
               query={"partner_id": "the partner's funnel", "park_id": "the park's funnel"}),
+        # allocation
+        *allocation_routes(),
+    ]
+
+
+# --- allocation (issue #3 §6) ---------------------------------------------------------
+
+_LANG = {"lang": "en (default), ko or zh: the language of the why-not texts"}
+
+
+def allocation_routes():
+    from services.matching import allocation_schemas as allocation
+    return [
+        Route("set_demand_preferences", "PUT", "/api/companies/<company_id>/demand-preferences",
+              lambda rpc, actor, p, body, q: rpc.matching.set_demand_preferences(
+                  actor, p["company_id"], body),
+              "State which matched demands the company wants most, in order (allocation "
+              "rounds use it before the score order); the company itself or the operator",
+              "allocation", body=allocation.DemandPreferencesIn,
+              response=allocation.DemandPreferencesOut),
+        Route("get_demand_preferences", "GET", "/api/companies/<company_id>/demand-preferences",
+              lambda rpc, actor, p, body, q: rpc.matching.get_demand_preferences(
+                  actor, p["company_id"]),
+              "The company's stated order of preference among its matched demands",
+              "allocation", response=allocation.DemandPreferencesOut),
+        Route("run_allocation_round", "POST", "/api/allocation-rounds",
+              lambda rpc, actor, p, body, q: rpc.matching.run_allocation_round(
+                  actor, body, q.get("lang", "en")),
+              "Allocate demands' places among their eligible companies by stable matching "
+              "(company-optimal); body optional: demand_ids or park_id (operator only)",
+              "allocation", body=allocation.AllocationRoundIn,
+              response=allocation.AllocationRoundOut, status=201, auth="operator", query=_LANG),
+        Route("list_allocation_rounds", "GET", "/api/allocation-rounds",
+              lambda rpc, actor, p, body, q: rpc.matching.list_allocation_rounds(actor),
+              "Allocation rounds, newest first (operator only)", "allocation",
+              response=allocation.AllocationRoundSummary, many=True, auth="operator"),
+        Route("get_allocation_round", "GET", "/api/allocation-rounds/<round_id>",
+              lambda rpc, actor, p, body, q: rpc.matching.get_allocation_round(
+                  actor, p["round_id"], q.get("lang", "en")),
+              "One allocation round: the operator sees all of it, a park its demands and "
+              "candidates, a company its own outcome and why-not answers", "allocation",
+              response=allocation.AllocationRoundOut, query=_LANG),
     ]

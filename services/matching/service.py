@@ -5,6 +5,7 @@ from nameko.rpc import rpc
 from services.platform.nameko_ext import DatabaseDependency, configured_timer, handle_event
 
 from . import config, usecases
+from . import allocation_usecases
 from .config import COMPANY_CONSUMER, DEMAND_CONSUMER, SERVICE_NAME
 
 
@@ -39,3 +40,25 @@ class MatchingService:
     @rpc
     def get_match(self, actor, match_id, lang="en"):
         return usecases.get_match(self.db, actor, match_id, lang)
+
+    # --- allocation (issue #3 §6) ---------------------------------------------------
+
+    @rpc
+    def set_demand_preferences(self, actor, company_id, body):
+        return allocation_usecases.set_demand_preferences(self.db, actor, company_id, body)
+
+    @rpc
+    def get_demand_preferences(self, actor, company_id):
+        return allocation_usecases.get_demand_preferences(self.db, actor, company_id)
+
+    @rpc
+    def run_allocation_round(self, actor, body, lang="en"):
+        return allocation_usecases.run_allocation_round(self.db, actor, body, lang)
+
+    @rpc
+    def get_allocation_round(self, actor, round_id, lang="en"):
+        return allocation_usecases.get_allocation_round(self.db, actor, round_id, lang)
+
+    @rpc
+    def list_allocation_rounds(self, actor):
+        return allocation_usecases.list_allocation_rounds(self.db, actor)

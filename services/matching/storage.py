@@ -10,7 +10,7 @@ from sqlalchemy import (
 
 from services.platform.outbox import messaging_tables
 from services.platform.serialization import from_document, to_document
-from services.platform.sql import as_utc
+from services.platform.sql import as_utc, dialect_insert
 
 metadata = MetaData()
 messaging_tables(metadata)
@@ -282,3 +282,90 @@ def near_misses_due_on(conn, today):
         select(near_misses.c.company_id, near_misses.c.demand_id)
         .where(near_misses.c.recheck_on <= today)
         .order_by(near_misses.c.company_id, near_misses.c.demand_id)).all()]
+# --- allocation (issue #3 §6) ---------------------------------------------------------
+
+# A company's own order of the demands it is matched with (allocation rounds
+# use it before the score order).
+demand_preferences = Table(
+    "demand_preferences", metadata,
+    Column("company_id", String(ID), primary_key=True),
+    Column("demand_ids", JSON, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per allocation round: what it covered, the counts, and the whole
+# outcome (assignments and why-not answers) as one JSON document.
+allocation_rounds = Table(
+    "allocation_rounds", metadata,
+    Column("round_id", String(36), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("scope", JSON, nullable=False),
+    Column("summary", JSON, nullable=False),
+    Column("document", JSON, nullable=False),
+)
+
+
+def get_demand_preferences(conn, company_id):
+    row = conn.execute(select(demand_preferences.c.demand_ids, demand_preferences.c.updated_at)
+                       .where(demand_preferences.c.company_id == company_id)).first()
+    return {"demand_ids": list(row.demand_ids), "updated_at": as_utc(row.updated_at)} \
+        if row else None
+
+
+def save_demand_preferences(conn, company_id, demand_ids, now):
+    values = {"demand_ids": list(demand_ids), "updated_at": now}
+    conn.execute(dialect_insert(conn, demand_preferences)
+                 .values(company_id=company_id, **values)
+                 .on_conflict_do_update(index_elements=[demand_preferences.c.company_id],
+                                        set_=values))
+
+
+def all_demand_preferences(conn):
+    """{company_id: [demand_id, ...]} for every company that stated some."""
+    rows = conn.execute(select(demand_preferences.c.company_id,
+                               demand_preferences.c.demand_ids)).all()
+    return {row.company_id: list(row.demand_ids) for row in rows}
+
+
+def active_demand_ids_of_company(conn, company_id):
+    return set(conn.execute(select(matches.c.demand_id)
+                            .where((matches.c.company_id == company_id)
+                                   & (matches.c.status == "active"))).scalars())
+
+
+def active_pairs(conn, demand_ids=None):
+    """(company_id, demand_id, score) of every active match, or of those of
+    `demand_ids`."""
+    query = select(matches.c.company_id, matches.c.demand_id, matches.c.score) \
+        .where(matches.c.status == "active")
+    if demand_ids is not None:
+        query = query.where(matches.c.demand_id.in_(sorted(demand_ids)))
+    return [tuple(row) for row in conn.execute(query).all()]
+
+
+def demand_ids_of_park(conn, park_id):
+    return list(conn.execute(select(demands.c.demand_id).where(demands.c.park_id == park_id)
+                             .order_by(demands.c.demand_id)).scalars())
+
+
+def insert_allocation_round(conn, record):
+    conn.execute(allocation_rounds.insert().values(
+        round_id=record["round_id"], created_at=record["created_at"], scope=record["scope"],
+        summary=record["summary"],
+        document={k: v for k, v in record.items() if k != "created_at"}))
+
+
+def get_allocation_round(conn, round_id):
+    row = conn.execute(select(allocation_rounds.c.document, allocation_rounds.c.created_at)
+                       .where(allocation_rounds.c.round_id == round_id)).first()
+    return {**row.document, "created_at": as_utc(row.created_at)} if row else None
+
+
+def list_allocation_rounds(conn):
+    """Newest first, without the outcome documents."""
+    rows = conn.execute(select(allocation_rounds.c.round_id, allocation_rounds.c.created_at,
+                               allocation_rounds.c.scope, allocation_rounds.c.summary)
+                        .order_by(allocation_rounds.c.created_at.desc(),
+                                  allocation_rounds.c.round_id)).all()
+    return [{"round_id": row.round_id, "created_at": as_utc(row.created_at),
+             "scope": row.scope, "summary": row.summary} for row in rows]

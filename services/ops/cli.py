@@ -10,6 +10,8 @@
   parkmatch relay SERVICE            publish a service's outbox from its own process
   parkmatch demo load --url URL      load the reference data through the HTTP API
   parkmatch demo receiver --port N   a webhook receiver that prints verified alerts
+  parkmatch allocate [--demand ID ...] [--park ID]
+                                     run an allocation round through the HTTP API (operator)
 """
 import argparse
 import json
@@ -100,6 +102,12 @@ def _cmd_up(args):
     supervisor.up(args)
 
 
+def _cmd_allocate(args):
+    from . import allocate
+    sys.exit(allocate.run(args.demand, args.park, lang=args.lang, url=args.url,
+                          operator_key=args.operator_key, as_json=args.json))
+
+
 def build_parser():
     from .catalog import SERVICES, STATEFUL
     parser = argparse.ArgumentParser(prog="parkmatch", description=__doc__,
@@ -150,6 +158,21 @@ def build_parser():
     up.add_argument("--no-demo", action="store_true", help="start empty")
     up.add_argument("--fresh", action="store_true", help="delete the local SQLite data first")
     up.set_defaults(func=_cmd_up)
+
+    allocate = commands.add_parser(
+        "allocate", help="run an allocation round through the HTTP API (operator key)")
+    allocate.add_argument("--demand", action="append", metavar="ID",
+                          help="only this demand (repeat for more); default every open demand")
+    allocate.add_argument("--park", metavar="ID", help="only this park's demands")
+    allocate.add_argument("--lang", choices=("en", "ko", "zh"), default="en",
+                          help="language of the why-not texts")
+    allocate.add_argument("--url", default=None,
+                          help="the gateway; default $PARKMATCH_API_URL, else "
+                               "$PARKMATCH_HTTP_ADDRESS, else http://127.0.0.1:8000")
+    allocate.add_argument("--operator-key", default=None,
+                          help="defaults to $PARKMATCH_OPERATOR_KEY")
+    allocate.add_argument("--json", action="store_true", help="print the round as JSON")
+    allocate.set_defaults(func=_cmd_allocate)
     return parser
 
 
