@@ -172,6 +172,16 @@ def get_directory_entry(conn, kind, entry_id):
     return _directory_record(row) if row else None
 
 
+def lock_directory_entry(conn, ref):
+    """Lock a party's directory row until the transaction ends (PostgreSQL
+    SELECT ... FOR UPDATE; SQLite's BEGIN IMMEDIATE already serialises
+    writers). Whatever is counted per party under this lock is an invariant:
+    two transactions for the same party run one after the other."""
+    return conn.execute(select(directory.c.version).where(
+        directory.c.kind == ref["kind"], directory.c.id == ref["id"])
+        .with_for_update()).first() is not None
+
+
 def find_directory_entries(conn, refs):
     """{(kind, id): entry} for those of `refs` that are known."""
     ids_by_kind = {}

@@ -235,6 +235,9 @@ def request_introduction(db, actor, data):
                 problems.setdefault(field, []).append(f"unknown {party['kind']} {party['id']}")
         if problems:
             raise InvalidInput(problems)
+        # The cap is an invariant: requests of one requester queue on its
+        # directory row, so each counts what the one before committed.
+        storage.lock_directory_entry(conn, requester)
         existing = storage.latest_introduction_for(conn, match["id"], requester)
         if existing is not None and domain.existing_request_outcome(existing) is not None:
             return existing

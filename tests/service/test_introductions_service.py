@@ -188,3 +188,40 @@ def test_unanswered_requests_expire_once_when_the_clock_passes_the_ttl(
     again = rpc.agreements.request_introduction(actor("park", park),
                                                 {"match_id": found["match_id"]})
     assert again["id"] != intro["id"] and again["status"] == "requested"
+
+
+def test_the_open_request_cap_holds_under_concurrent_requests(
+        agreements, world, agreements_db, rpc, publish, service_config, monkeypatch):
+    """Requests racing at the cap (PostgreSQL: READ COMMITTED, competing
+    workers each with its own connection) never leave more open requests than
+    the cap: the requester's directory row is locked while it is counted."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    company, park = world
+    found = []
+    for _ in range(8):
+        other = rpc.profiles.register_company(company_body())["company"]
+        wait_known(agreements_db, "company", other["id"])
+        found.append(publish(match_event("match.found", other, park)).payload["match_id"])
+    for match_id in found:
+        wait_match(agreements_db, match_id)
+    monkeypatch.setenv("PARKMATCH_MAX_OPEN_INTRODUCTIONS", "3")
+    as_park = actor("park", park)
+
+    def ask(match_id):
+        with ClusterRpcProxy(service_config, timeout=30) as proxy:
+            try:
+                return proxy.agreements.request_introduction(as_park, {"match_id": match_id})
+            except Conflict as exc:
+                return exc
+
+    import eventlet
+    results = list(eventlet.GreenPool(8).imap(ask, found))
+
+    made = [r for r in results if isinstance(r, dict)]
+    refused = [r for r in results if isinstance(r, Conflict)]
+    assert len(made) == 3 and len(refused) == 5, results
+    assert all(r.details["cap"] == "3" for r in refused)
+    listed = rpc.agreements.list_introductions(as_park, "requested")
+    assert sorted(i["id"] for i in listed) == sorted(r["id"] for r in made)
+    assert outbox_count(agreements_db, "introduction.requested") == 3
