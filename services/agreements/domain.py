@@ -477,6 +477,7 @@ def new_introduction(request, requester, sponsor_id, match, now, ttl_days):
         "decided_at": None,
         "decided_by": None,
         "decline_reason": None,
+        "withdrawal_reason": None,
     }
 
 
@@ -534,6 +535,48 @@ def expire_introduction(introduction, now):
         return None
     return {**introduction, "status": "expired", "version": introduction["version"] + 1,
             "decided_at": now}
+
+
+# What may be done to an introduction in each state, by whom (for 409s).
+INTRODUCTION_ACTIONS = {
+    OPEN_INTRODUCTION: ("acceptance (the company or the operator)",
+                        "declination (the company or the operator)",
+                        "withdrawal (the requester or the operator)"),
+}
+
+
+def allowed_introduction_actions(status):
+    return list(INTRODUCTION_ACTIONS.get(status, ()))
+
+
+def is_requester_of(actor, introduction):
+    return bool(actor) and bool(actor.get("kind")) and \
+        key(actor_ref(actor)) == key(introduction["requester"])
+
+
+def withdraw_introduction(actor, introduction, reason, now):
+    """(the request after its requester withdrew it, whether it changed).
+    Only an open request can be withdrawn, by its requester or the operator;
+    withdrawing twice changes nothing; any other state is a Conflict naming
+    what may still be done (nothing, once answered, expired or withdrawn)."""
+    if not (is_operator(actor) or is_requester_of(actor, introduction)):
+        raise Forbidden("only the requester (or the operator) may withdraw an introduction "
+                        "request")
+    status = introduction["status"]
+    if status == "withdrawn":
+        return introduction, False
+    if status != OPEN_INTRODUCTION:
+        raise Conflict(f"the introduction is {status}: only an open request can be withdrawn; "
+                       f"allowed now: none",
+                       {"state": status, "allowed_actions": allowed_introduction_actions(status)})
+    if now >= introduction["expires_at"]:
+        raise Conflict(f"the introduction request expired at "
+                       f"{introduction['expires_at'].isoformat()}; allowed now: none",
+                       {"state": "expired", "allowed_actions": []})
+    withdrawn = {**introduction, "status": "withdrawn", "version": introduction["version"] + 1,
+                 "decided_at": now, "decided_by": actor_ref(actor),
+                 "withdrawal_reason": reason}
+    return withdrawn, True
 
 
 def may_see_introduction(actor, introduction):

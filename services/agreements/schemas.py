@@ -207,7 +207,7 @@ class IntroductionRequest(Schema):
 
 class DecisionIn(Schema):
     reason = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=2000),
-                        metadata={"description": "optional, for a declination"})
+                        metadata={"description": "optional: why it is declined or withdrawn"})
 
 
 class IntroductionContactsOut(Schema):
@@ -235,6 +235,8 @@ class IntroductionOut(Schema):
     decided_at = fields.AwareDateTime(allow_none=True)
     decided_by = fields.Nested(PartyRef, allow_none=True)
     decline_reason = fields.Str(allow_none=True)
+    withdrawal_reason = fields.Str(allow_none=True, metadata={
+        "description": "the requester's reason, if it withdrew the request"})
     contacts = fields.Nested(IntroductionContactsOut, allow_none=True, metadata={
         "description": "null until the company accepts; then both sides' contacts"})
 

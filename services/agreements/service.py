@@ -82,6 +82,11 @@ class AgreementsService:
         return usecases.decide_introduction(self.db, actor, introduction_id, "declined", data,
                                             self._contacts_for)
 
+    @rpc
+    def withdraw_introduction(self, actor, introduction_id, data=None):
+        return usecases.withdraw_introduction(self.db, actor, introduction_id, data,
+                                              self._contacts_for)
+
     def _matches_alerted(self, actor, partner_id):
         with eventlet.Timeout(config.rpc_timeout()):
             return self.notifications.matches_alerted(actor, partner_id)

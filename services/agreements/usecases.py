@@ -296,6 +296,27 @@ def decide_introduction(db, actor, introduction_id, decision, data, contacts_for
     return _introduction_out(db.run(work), actor, contacts_for)
 
 
+def withdraw_introduction(db, actor, introduction_id, data, contacts_for):
+    """POST /api/introductions/<id>/withdrawal: the requester (or the operator)
+    takes back an open request; it frees a place under the cap, and the same
+    requester may ask again later."""
+    require_authenticated(actor)
+    answer = load_input(DecisionIn(), {} if data is None else data)
+
+    def work(uow):
+        introduction = _existing_introduction(uow.connection, introduction_id, for_update=True)
+        domain.require_introduction_visible(actor, introduction)
+        withdrawn, changed = domain.withdraw_introduction(actor, introduction,
+                                                          answer["reason"], _now())
+        if changed:
+            if not storage.save_introduction(uow.connection, withdrawn, introduction["status"]):
+                raise Conflict(f"introduction {introduction_id} changed meanwhile; read it again")
+            uow.emit("introduction.withdrawn", domain.introduction_snapshot(withdrawn))
+        return withdrawn
+
+    return _introduction_out(db.run(work), actor, contacts_for)
+
+
 def expire_introductions(db):
     """Timer: open requests past their expiry become expired, each once (the
     update is conditional on the request still being open)."""

@@ -313,6 +313,23 @@ def build_routes():
               query={"partner_id": "the partner's funnel", "park_id": "the park's funnel"}),
         # allocation
         *allocation_routes(),
+        # introductions withdrawn, obligations edited (polish-partners)
+        *partner_polish_routes(),
+    ]
+
+
+# --- introductions withdrawn, obligations edited (polish-partners) ---------------------
+
+def partner_polish_routes():
+    from services.agreements import schemas as agreements
+    return [
+        Route("withdraw_introduction", "POST",
+              "/api/introductions/<introduction_id>/withdrawal",
+              lambda rpc, actor, p, body, q: rpc.agreements.withdraw_introduction(
+                  actor, p["introduction_id"], body),
+              "The requester (or the operator) withdraws an open request (optionally saying "
+              "why); a 409 names what may still be done", "introductions",
+              body=agreements.DecisionIn, response=agreements.IntroductionOut, status=201),
     ]
 
 

@@ -225,3 +225,48 @@ def test_the_open_request_cap_holds_under_concurrent_requests(
     listed = rpc.agreements.list_introductions(as_park, "requested")
     assert sorted(i["id"] for i in listed) == sorted(r["id"] for r in made)
     assert outbox_count(agreements_db, "introduction.requested") == 3
+
+
+def test_the_requester_withdraws_an_open_request_and_may_ask_again(
+        agreements, world, agreements_db, rpc, publish, event_spy, monkeypatch):
+    company, park = world
+    found = publish(match_event("match.found", company, park)).payload
+    wait_match(agreements_db, found["match_id"])
+    as_park, as_company = actor("park", park), actor("company", company)
+    monkeypatch.setenv("PARKMATCH_MAX_OPEN_INTRODUCTIONS", "1")
+    intro = rpc.agreements.request_introduction(as_park, {"match_id": found["match_id"]})
+
+    with pytest.raises(Forbidden):
+        rpc.agreements.withdraw_introduction(as_company, intro["id"], {})
+    withdrawn = rpc.agreements.withdraw_introduction(as_park, intro["id"],
+                                                     {"reason": "we chose another company"})
+    assert withdrawn["status"] == "withdrawn" and withdrawn["version"] == 2
+    assert withdrawn["withdrawal_reason"] == "we chose another company"
+    assert withdrawn["decided_by"] == as_park and withdrawn["contacts"] is None
+    # twice: nothing more; the company can no longer answer
+    assert rpc.agreements.withdraw_introduction(as_park, intro["id"], {})["version"] == 2
+    with pytest.raises(Conflict) as caught:
+        rpc.agreements.accept_introduction(as_company, intro["id"], {})
+    assert caught.value.details["state"] == "withdrawn"
+    event = event_spy.wait_for("introduction.withdrawn")
+    assert event["payload"]["introduction_id"] == intro["id"]
+    assert event["payload"]["status"] == "withdrawn"
+    assert "we chose" not in str(event_spy.events)  # no free text in events
+    assert outbox_count(agreements_db, "introduction.withdrawn") == 1
+
+    # the place under the cap (1) is free again, and the same match may be asked again
+    again = rpc.agreements.request_introduction(as_park, {"match_id": found["match_id"]})
+    assert again["id"] != intro["id"] and again["status"] == "requested"
+    rpc.agreements.accept_introduction(as_company, again["id"], {})
+    with pytest.raises(Conflict) as caught:
+        rpc.agreements.withdraw_introduction(as_park, again["id"], {})
+    assert caught.value.details == {"state": "accepted", "allowed_actions": []}
+
+    # the operator withdraws on a requester's behalf
+    other = rpc.profiles.register_company(company_body())["company"]
+    wait_known(agreements_db, "company", other["id"])
+    second = publish(match_event("match.found", other, park)).payload
+    wait_match(agreements_db, second["match_id"])
+    third = rpc.agreements.request_introduction(as_park, {"match_id": second["match_id"]})
+    assert rpc.agreements.withdraw_introduction(OPERATOR, third["id"], None)["status"] == \
+        "withdrawn"
