@@ -57,6 +57,14 @@ class AgreementsService:
         return usecases.list_obligations(self.db, actor, agreement_id)
 
     @rpc
+    def change_obligation(self, actor, agreement_id, obligation_id, data):
+        return usecases.change_obligation(self.db, actor, agreement_id, obligation_id, data)
+
+    @rpc
+    def cancel_obligation(self, actor, agreement_id, obligation_id, data=None):
+        return usecases.cancel_obligation(self.db, actor, agreement_id, obligation_id, data)
+
+    @rpc
     def record_fulfilment(self, actor, agreement_id, obligation_id, data):
         return usecases.record_fulfilment(self.db, actor, agreement_id, obligation_id, data)
 

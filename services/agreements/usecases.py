@@ -13,8 +13,9 @@ from services.platform.validation import load_input
 from . import config, domain, storage
 from .config import DIRECTORY_CONSUMER, MATCH_CONSUMER
 from .schemas import (
-    AgreementOut, AgreementProposal, DecisionIn, DocumentIn, FulfilmentIn, FulfilmentOut,
-    FunnelOut, HistoryEntryOut, IntroductionOut, IntroductionRequest, ObligationIn,
+    AgreementOut, AgreementProposal, CancellationIn, DecisionIn, DocumentIn, FulfilmentIn, FulfilmentOut,
+    FunnelOut, HistoryEntryOut, IntroductionOut, IntroductionRequest, ObligationChange,
+    ObligationIn,
     ObligationOut, SignatureIn, TransitionIn,
 )
 
@@ -399,6 +400,68 @@ def record_fulfilment(db, actor, agreement_id, obligation_id, data):
     return FulfilmentOut().dump(db.run(work))
 
 
+def _existing_obligation(conn, agreement_id, obligation_id):
+    obligation = storage.get_obligation(conn, obligation_id, for_update=True)
+    if obligation is None or obligation["agreement_id"] != agreement_id:
+        raise NotFound(f"no obligation {obligation_id} in agreement {agreement_id}")
+    return obligation
+
+
+def _obligation_out(conn, obligation):
+    fulfilments = storage.list_fulfilments(conn, [obligation["id"]])
+    return domain.obligation_view(obligation, fulfilments, clock.today())
+
+
+def change_obligation(db, actor, agreement_id, obligation_id, data):
+    """PATCH .../obligations/<id> {title?, schedule?, remind_days_before?} by
+    the owner party or the operator, with an audit-trail entry naming each
+    change (from -> to)."""
+    require_authenticated(actor)
+    changes = load_input(ObligationChange(), data)
+
+    def work(uow):
+        conn = uow.connection
+        agreement = _existing(conn, agreement_id)
+        domain.require_visible(actor, agreement)
+        obligation = _existing_obligation(conn, agreement_id, obligation_id)
+        now = _now()
+        updated, details = domain.change_obligation(agreement, obligation, changes, actor,
+                                                    clock.today(), now)
+        if details:
+            storage.save_obligation(conn, updated)
+            storage.append_history(conn, [domain.history_entry(
+                agreement, actor, "obligation_changed", details, now)])
+        return _obligation_out(conn, updated)
+
+    return ObligationOut().dump(db.run(work))
+
+
+def cancel_obligation(db, actor, agreement_id, obligation_id, data=None):
+    """DELETE .../obligations/<id>: the obligation is cancelled, not erased: it
+    stays listed (status cancelled) with its fulfilments, the reminders
+    already sent and the audit trail; nothing more falls due."""
+    require_authenticated(actor)
+    fields = load_input(CancellationIn(), {} if data is None else data)
+
+    def work(uow):
+        conn = uow.connection
+        agreement = _existing(conn, agreement_id)
+        domain.require_visible(actor, agreement)
+        obligation = _existing_obligation(conn, agreement_id, obligation_id)
+        now = _now()
+        cancelled, changed = domain.cancel_obligation(agreement, obligation, fields["reason"],
+                                                      actor, now)
+        if changed:
+            storage.save_obligation(conn, cancelled)
+            storage.append_history(conn, [domain.history_entry(
+                agreement, actor, "obligation_cancelled",
+                {"obligation_id": obligation_id, "title": obligation["title"],
+                 "reason": fields["reason"]}, now)])
+        return _obligation_out(conn, cancelled)
+
+    return ObligationOut().dump(db.run(work))
+
+
 def send_obligation_reminders(db):
     """Timer: for every obligation of an agreement in force, the reminder that
     applies today to each unfulfilled occurrence (obligation.due within a
@@ -414,8 +477,10 @@ def send_obligation_reminders(db):
 
     agreements, found = db.run(load)
     sent = 0
-    for obligation in found:
-        def work(uow, obligation=obligation):
+    for candidate in found:
+        def work(uow, candidate=candidate):
+            # re-read under lock: a change or cancellation committed meanwhile wins
+            obligation = storage.get_obligation(uow.connection, candidate["id"], for_update=True)
             fulfilled = {f["occurrence_on"] for f in
                          storage.list_fulfilments(uow.connection, [obligation["id"]])}
             count = 0

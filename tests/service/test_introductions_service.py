@@ -197,7 +197,7 @@ def test_the_open_request_cap_holds_under_concurrent_requests(
     the cap: the requester's directory row is locked while it is counted."""
     from nameko.standalone.rpc import ClusterRpcProxy
 
-    company, park = world
+    _, park = world
     found = []
     for _ in range(8):
         other = rpc.profiles.register_company(company_body())["company"]
