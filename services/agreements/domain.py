@@ -7,7 +7,7 @@ Plain Python on plain dicts: no broker, no database. A party reference is
 {"kind": "company" | "park" | "partner", "id": ...}."""
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import islice
 
 from dateutil import rrule as _rrule
@@ -477,6 +477,7 @@ def new_introduction(request, requester, sponsor_id, match, now, ttl_days):
         "decided_at": None,
         "decided_by": None,
         "decline_reason": None,
+        "withdrawal_reason": None,
     }
 
 
@@ -534,6 +535,48 @@ def expire_introduction(introduction, now):
         return None
     return {**introduction, "status": "expired", "version": introduction["version"] + 1,
             "decided_at": now}
+
+
+# What may be done to an introduction in each state, by whom (for 409s).
+INTRODUCTION_ACTIONS = {
+    OPEN_INTRODUCTION: ("acceptance (the company or the operator)",
+                        "declination (the company or the operator)",
+                        "withdrawal (the requester or the operator)"),
+}
+
+
+def allowed_introduction_actions(status):
+    return list(INTRODUCTION_ACTIONS.get(status, ()))
+
+
+def is_requester_of(actor, introduction):
+    return bool(actor) and bool(actor.get("kind")) and \
+        key(actor_ref(actor)) == key(introduction["requester"])
+
+
+def withdraw_introduction(actor, introduction, reason, now):
+    """(the request after its requester withdrew it, whether it changed).
+    Only an open request can be withdrawn, by its requester or the operator;
+    withdrawing twice changes nothing; any other state is a Conflict naming
+    what may still be done (nothing, once answered, expired or withdrawn)."""
+    if not (is_operator(actor) or is_requester_of(actor, introduction)):
+        raise Forbidden("only the requester (or the operator) may withdraw an introduction "
+                        "request")
+    status = introduction["status"]
+    if status == "withdrawn":
+        return introduction, False
+    if status != OPEN_INTRODUCTION:
+        raise Conflict(f"the introduction is {status}: only an open request can be withdrawn; "
+                       f"allowed now: none",
+                       {"state": status, "allowed_actions": allowed_introduction_actions(status)})
+    if now >= introduction["expires_at"]:
+        raise Conflict(f"the introduction request expired at "
+                       f"{introduction['expires_at'].isoformat()}; allowed now: none",
+                       {"state": "expired", "allowed_actions": []})
+    withdrawn = {**introduction, "status": "withdrawn", "version": introduction["version"] + 1,
+                 "decided_at": now, "decided_by": actor_ref(actor),
+                 "withdrawal_reason": reason}
+    return withdrawn, True
 
 
 def may_see_introduction(actor, introduction):
@@ -739,7 +782,9 @@ def reminders_due(obligation, today, fulfilled_on_dates):
     """[(occurrence_on, reminder, days until due)] for one obligation today.
     Only occurrences on or after the day the obligation was recorded count:
     history recorded later is not chased."""
-    recorded_on = obligation["created_at"].date()
+    if is_cancelled(obligation):
+        return []
+    recorded_on = chased_from(obligation)
     windows = obligation["remind_days_before"]
     horizon = today + timedelta(days=max(windows, default=0))
     found = []
@@ -818,15 +863,105 @@ def fulfilment(obligation, agreement, data, actor, today, now, already):
             "recorded_by": actor_ref(actor), "recorded_at": now}
 
 
+# --- obligations: changing and cancelling ------------------------------------------------------
+
+def chased_from(obligation):
+    """The first date whose occurrences are chased (reminded, listed overdue,
+    counted due): the day it was recorded, or the day its schedule last
+    changed (occurrences of a new schedule before the change are not owed)."""
+    recorded_on = obligation["created_at"].date()
+    since = obligation.get("schedule_since")
+    if isinstance(since, str):
+        since = date.fromisoformat(since)
+    return max(recorded_on, since) if since else recorded_on
+
+
+def chased_until(obligation):
+    """The last date whose occurrences are owed: the day before it was
+    cancelled, else None (no end but the schedule's)."""
+    cancelled_at = obligation.get("cancelled_at")
+    if not cancelled_at:
+        return None
+    if isinstance(cancelled_at, str):
+        cancelled_at = datetime.fromisoformat(cancelled_at)
+    return cancelled_at.date() - timedelta(days=1)
+
+
+def is_cancelled(obligation):
+    return bool(obligation.get("cancelled_at"))
+
+
+def _require_owner_or_operator(actor, obligation, doing):
+    if not (is_operator(actor) or key(actor_ref(actor)) == key(obligation["owner"])):
+        raise Forbidden(f"only the obligation's owner party or the operator may {doing} it")
+
+
+def _require_changeable(agreement, obligation, doing):
+    if is_cancelled(obligation):
+        raise Conflict(f"the obligation was cancelled: it can no longer be {doing}",
+                       {"state": "cancelled", "allowed_actions": []})
+    if agreement["status"] in TERMINAL_STATES:
+        raise Conflict(f"the agreement is {agreement['status']}: its obligations can no longer "
+                       f"be {doing}", {"state": agreement["status"], "allowed_actions": []})
+
+
+def _schedule_json(schedule):
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in schedule.items()}
+
+
+def change_obligation(agreement, obligation, changes, actor, today, now):
+    """(the obligation after PATCH {title?, schedule?, remind_days_before?},
+    the audit details of what changed, or None when nothing did). A new
+    schedule is chased from today: reminders already sent stay sent (their key
+    is (obligation, occurrence, reminder)); the new occurrences get theirs."""
+    _require_owner_or_operator(actor, obligation, "change")
+    _require_changeable(agreement, obligation, "changed")
+    updated, changed = dict(obligation), {}
+    if changes.get("title") is not None and changes["title"] != obligation["title"]:
+        changed["title"] = {"from": obligation["title"], "to": changes["title"]}
+        updated["title"] = changes["title"]
+    if changes.get("schedule") is not None and changes["schedule"] != obligation["schedule"]:
+        changed["schedule"] = {"from": _schedule_json(obligation["schedule"]),
+                               "to": _schedule_json(changes["schedule"])}
+        updated["schedule"] = changes["schedule"]
+        updated["schedule_since"] = today
+    if changes.get("remind_days_before") is not None:
+        reminders = sorted(set(changes["remind_days_before"]), reverse=True)
+        if reminders != obligation["remind_days_before"]:
+            changed["remind_days_before"] = {"from": obligation["remind_days_before"],
+                                             "to": reminders}
+            updated["remind_days_before"] = reminders
+    if not changed:
+        return obligation, None
+    updated["changed_at"], updated["changed_by"] = now, actor_ref(actor)
+    return updated, {"obligation_id": obligation["id"], "changes": changed}
+
+
+def cancel_obligation(agreement, obligation, reason, actor, now):
+    """(the obligation cancelled, whether it changed). It stays listed with its
+    fulfilments and the reminders already sent; nothing more falls due or is
+    reminded. Cancelling twice changes nothing."""
+    _require_owner_or_operator(actor, obligation, "cancel")
+    if is_cancelled(obligation):
+        return obligation, False
+    _require_changeable(agreement, obligation, "cancelled")
+    return {**obligation, "cancelled_at": now, "cancelled_by": actor_ref(actor),
+            "cancellation_reason": reason}, True
+
+
 def obligation_view(obligation, fulfilments, today):
     fulfilled = {f["occurrence_on"] for f in fulfilments}
-    recorded_on = obligation["created_at"].date()
-    past = [day for day in occurrences(obligation["schedule"], today - timedelta(days=1))
+    recorded_on = chased_from(obligation)
+    until = chased_until(obligation)
+    last = today - timedelta(days=1) if until is None else min(until, today - timedelta(days=1))
+    past = [day for day in occurrences(obligation["schedule"], last)
             if day >= recorded_on and day not in fulfilled]
+    upcoming = [] if is_cancelled(obligation) else [
+        day for day in next_occurrences(obligation["schedule"], today, limit=5)
+        if day not in fulfilled][:3]
     return {**obligation,
-            "next_occurrences": [day for day in next_occurrences(obligation["schedule"], today,
-                                                                 limit=5)
-                                 if day not in fulfilled][:3],
+            "status": "cancelled" if is_cancelled(obligation) else "active",
+            "next_occurrences": upcoming,
             "overdue_occurrences": past,
             "fulfilments": sorted(fulfilments, key=lambda f: f["occurrence_on"])}
 
@@ -874,9 +1009,11 @@ def funnel_counts(matches, introductions, agreements, obligations, fulfilments, 
         fulfilled.setdefault(record["obligation_id"], {})[record["occurrence_on"]] = record
     on_time = 0
     for obligation in obligations:
-        recorded_on = obligation["created_at"].date()
+        recorded_on = chased_from(obligation)
         done = fulfilled.get(obligation["id"], {})
-        for day in occurrences(obligation["schedule"], today):
+        until = chased_until(obligation)
+        for day in occurrences(obligation["schedule"],
+                               today if until is None else min(until, today)):
             if day < recorded_on and day not in done:
                 continue
             due += 1

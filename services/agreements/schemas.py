@@ -168,7 +168,7 @@ class HistoryEntryOut(Schema):
     actor = fields.Nested(ActorOut, required=True)
     action = fields.Str(required=True, metadata={
         "description": "proposed, signed, state_changed, document_added, obligation_added, "
-                       "obligation_fulfilled"})
+                       "obligation_fulfilled, obligation_changed, obligation_cancelled"})
     details = fields.Dict(required=True)
 
 
@@ -207,7 +207,7 @@ class IntroductionRequest(Schema):
 
 class DecisionIn(Schema):
     reason = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=2000),
-                        metadata={"description": "optional, for a declination"})
+                        metadata={"description": "optional: why it is declined or withdrawn"})
 
 
 class IntroductionContactsOut(Schema):
@@ -235,6 +235,8 @@ class IntroductionOut(Schema):
     decided_at = fields.AwareDateTime(allow_none=True)
     decided_by = fields.Nested(PartyRef, allow_none=True)
     decline_reason = fields.Str(allow_none=True)
+    withdrawal_reason = fields.Str(allow_none=True, metadata={
+        "description": "the requester's reason, if it withdrew the request"})
     contacts = fields.Nested(IntroductionContactsOut, allow_none=True, metadata={
         "description": "null until the company accepts; then both sides' contacts"})
 
@@ -285,6 +287,26 @@ class ObligationIn(Schema):
                             "starts_on": schedule["starts_on"]}
 
 
+class ObligationChange(Schema):
+    """PATCH of an obligation: any of title, schedule, remind_days_before."""
+    title = fields.Str(validate=validate.Length(min=3, max=300))
+    schedule = fields.Nested(ScheduleIn)
+    remind_days_before = fields.List(
+        fields.Int(strict=True, validate=validate.Range(min=0, max=3650)),
+        validate=validate.Length(max=10))
+
+    @validates_schema
+    def _something_and_a_complete_schedule(self, data, **kwargs):
+        if not data:
+            raise ValidationError("give title, schedule or remind_days_before", "_schema")
+        ObligationIn._schedule_is_complete(self, data)
+
+
+class CancellationIn(Schema):
+    reason = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=2000),
+                        metadata={"description": "optional: why it is no longer owed"})
+
+
 class EvidenceIn(Schema):
     url = fields.Url(load_default=None, allow_none=True, schemes={"http", "https"})
     sha256 = fields.Str(load_default=None, allow_none=True, validate=validate.Regexp(
@@ -329,6 +351,15 @@ class ObligationOut(Schema):
         "description": "past due dates (since it was recorded) not fulfilled"})
     fulfilments = fields.List(fields.Nested(FulfilmentOut))
     created_at = fields.AwareDateTime(required=True)
+    status = fields.Str(metadata={"description": "active or cancelled"})
+    schedule_since = fields.Date(allow_none=True, metadata={
+        "description": "the day the schedule last changed: earlier occurrences of it are not "
+                       "owed"})
+    changed_at = fields.AwareDateTime(allow_none=True)
+    changed_by = fields.Nested(ActorOut, allow_none=True)
+    cancelled_at = fields.AwareDateTime(allow_none=True)
+    cancelled_by = fields.Nested(ActorOut, allow_none=True)
+    cancellation_reason = fields.Str(allow_none=True)
 
 
 # --- the funnel -------------------------------------------------------------------------------

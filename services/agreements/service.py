@@ -57,6 +57,14 @@ class AgreementsService:
         return usecases.list_obligations(self.db, actor, agreement_id)
 
     @rpc
+    def change_obligation(self, actor, agreement_id, obligation_id, data):
+        return usecases.change_obligation(self.db, actor, agreement_id, obligation_id, data)
+
+    @rpc
+    def cancel_obligation(self, actor, agreement_id, obligation_id, data=None):
+        return usecases.cancel_obligation(self.db, actor, agreement_id, obligation_id, data)
+
+    @rpc
     def record_fulfilment(self, actor, agreement_id, obligation_id, data):
         return usecases.record_fulfilment(self.db, actor, agreement_id, obligation_id, data)
 
@@ -81,6 +89,11 @@ class AgreementsService:
     def decline_introduction(self, actor, introduction_id, data=None):
         return usecases.decide_introduction(self.db, actor, introduction_id, "declined", data,
                                             self._contacts_for)
+
+    @rpc
+    def withdraw_introduction(self, actor, introduction_id, data=None):
+        return usecases.withdraw_introduction(self.db, actor, introduction_id, data,
+                                              self._contacts_for)
 
     def _matches_alerted(self, actor, partner_id):
         with eventlet.Timeout(config.rpc_timeout()):

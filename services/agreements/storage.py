@@ -172,6 +172,16 @@ def get_directory_entry(conn, kind, entry_id):
     return _directory_record(row) if row else None
 
 
+def lock_directory_entry(conn, ref):
+    """Lock a party's directory row until the transaction ends (PostgreSQL
+    SELECT ... FOR UPDATE; SQLite's BEGIN IMMEDIATE already serialises
+    writers). Whatever is counted per party under this lock is an invariant:
+    two transactions for the same party run one after the other."""
+    return conn.execute(select(directory.c.version).where(
+        directory.c.kind == ref["kind"], directory.c.id == ref["id"])
+        .with_for_update()).first() is not None
+
+
 def find_directory_entries(conn, refs):
     """{(kind, id): entry} for those of `refs` that are known."""
     ids_by_kind = {}
@@ -394,6 +404,11 @@ def list_expired_open_introductions(conn, now, limit=200):
 def _obligation_from(document):
     obligation = dict(document)
     obligation["created_at"] = _parse_time(obligation["created_at"])
+    for name in ("changed_at", "cancelled_at"):
+        if obligation.get(name):
+            obligation[name] = _parse_time(obligation[name])
+    if obligation.get("schedule_since"):
+        obligation["schedule_since"] = _parse_date(obligation["schedule_since"])
     schedule = dict(obligation["schedule"])
     for name in ("due_on", "starts_on"):
         schedule[name] = _parse_date(schedule.get(name))
@@ -407,10 +422,19 @@ def insert_obligation(conn, obligation):
         document=to_document(obligation), created_at=obligation["created_at"]))
 
 
-def get_obligation(conn, obligation_id):
-    row = conn.execute(select(obligations.c.document)
-                       .where(obligations.c.id == obligation_id)).first()
+def get_obligation(conn, obligation_id, for_update=False):
+    query = select(obligations.c.document).where(obligations.c.id == obligation_id)
+    if for_update:
+        query = query.with_for_update()
+    row = conn.execute(query).first()
     return _obligation_from(row.document) if row else None
+
+
+def save_obligation(conn, obligation):
+    """Store a changed (or cancelled) obligation; its row, fulfilments and
+    sent reminders stay."""
+    conn.execute(update(obligations).where(obligations.c.id == obligation["id"])
+                 .values(document=to_document(obligation)))
 
 
 def list_obligations(conn, agreement_ids):

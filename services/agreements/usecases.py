@@ -13,8 +13,9 @@ from services.platform.validation import load_input
 from . import config, domain, storage
 from .config import DIRECTORY_CONSUMER, MATCH_CONSUMER
 from .schemas import (
-    AgreementOut, AgreementProposal, DecisionIn, DocumentIn, FulfilmentIn, FulfilmentOut,
-    FunnelOut, HistoryEntryOut, IntroductionOut, IntroductionRequest, ObligationIn,
+    AgreementOut, AgreementProposal, CancellationIn, DecisionIn, DocumentIn, FulfilmentIn, FulfilmentOut,
+    FunnelOut, HistoryEntryOut, IntroductionOut, IntroductionRequest, ObligationChange,
+    ObligationIn,
     ObligationOut, SignatureIn, TransitionIn,
 )
 
@@ -235,6 +236,9 @@ def request_introduction(db, actor, data):
                 problems.setdefault(field, []).append(f"unknown {party['kind']} {party['id']}")
         if problems:
             raise InvalidInput(problems)
+        # The cap is an invariant: requests of one requester queue on its
+        # directory row, so each counts what the one before committed.
+        storage.lock_directory_entry(conn, requester)
         existing = storage.latest_introduction_for(conn, match["id"], requester)
         if existing is not None and domain.existing_request_outcome(existing) is not None:
             return existing
@@ -289,6 +293,27 @@ def decide_introduction(db, actor, introduction_id, decision, data, contacts_for
                 raise Conflict(f"introduction {introduction_id} changed meanwhile; read it again")
             uow.emit(f"introduction.{decision}", domain.introduction_snapshot(decided))
         return decided
+
+    return _introduction_out(db.run(work), actor, contacts_for)
+
+
+def withdraw_introduction(db, actor, introduction_id, data, contacts_for):
+    """POST /api/introductions/<id>/withdrawal: the requester (or the operator)
+    takes back an open request; it frees a place under the cap, and the same
+    requester may ask again later."""
+    require_authenticated(actor)
+    answer = load_input(DecisionIn(), {} if data is None else data)
+
+    def work(uow):
+        introduction = _existing_introduction(uow.connection, introduction_id, for_update=True)
+        domain.require_introduction_visible(actor, introduction)
+        withdrawn, changed = domain.withdraw_introduction(actor, introduction,
+                                                          answer["reason"], _now())
+        if changed:
+            if not storage.save_introduction(uow.connection, withdrawn, introduction["status"]):
+                raise Conflict(f"introduction {introduction_id} changed meanwhile; read it again")
+            uow.emit("introduction.withdrawn", domain.introduction_snapshot(withdrawn))
+        return withdrawn
 
     return _introduction_out(db.run(work), actor, contacts_for)
 
@@ -375,6 +400,68 @@ def record_fulfilment(db, actor, agreement_id, obligation_id, data):
     return FulfilmentOut().dump(db.run(work))
 
 
+def _existing_obligation(conn, agreement_id, obligation_id):
+    obligation = storage.get_obligation(conn, obligation_id, for_update=True)
+    if obligation is None or obligation["agreement_id"] != agreement_id:
+        raise NotFound(f"no obligation {obligation_id} in agreement {agreement_id}")
+    return obligation
+
+
+def _obligation_out(conn, obligation):
+    fulfilments = storage.list_fulfilments(conn, [obligation["id"]])
+    return domain.obligation_view(obligation, fulfilments, clock.today())
+
+
+def change_obligation(db, actor, agreement_id, obligation_id, data):
+    """PATCH .../obligations/<id> {title?, schedule?, remind_days_before?} by
+    the owner party or the operator, with an audit-trail entry naming each
+    change (from -> to)."""
+    require_authenticated(actor)
+    changes = load_input(ObligationChange(), data)
+
+    def work(uow):
+        conn = uow.connection
+        agreement = _existing(conn, agreement_id)
+        domain.require_visible(actor, agreement)
+        obligation = _existing_obligation(conn, agreement_id, obligation_id)
+        now = _now()
+        updated, details = domain.change_obligation(agreement, obligation, changes, actor,
+                                                    clock.today(), now)
+        if details:
+            storage.save_obligation(conn, updated)
+            storage.append_history(conn, [domain.history_entry(
+                agreement, actor, "obligation_changed", details, now)])
+        return _obligation_out(conn, updated)
+
+    return ObligationOut().dump(db.run(work))
+
+
+def cancel_obligation(db, actor, agreement_id, obligation_id, data=None):
+    """DELETE .../obligations/<id>: the obligation is cancelled, not erased: it
+    stays listed (status cancelled) with its fulfilments, the reminders
+    already sent and the audit trail; nothing more falls due."""
+    require_authenticated(actor)
+    fields = load_input(CancellationIn(), {} if data is None else data)
+
+    def work(uow):
+        conn = uow.connection
+        agreement = _existing(conn, agreement_id)
+        domain.require_visible(actor, agreement)
+        obligation = _existing_obligation(conn, agreement_id, obligation_id)
+        now = _now()
+        cancelled, changed = domain.cancel_obligation(agreement, obligation, fields["reason"],
+                                                      actor, now)
+        if changed:
+            storage.save_obligation(conn, cancelled)
+            storage.append_history(conn, [domain.history_entry(
+                agreement, actor, "obligation_cancelled",
+                {"obligation_id": obligation_id, "title": obligation["title"],
+                 "reason": fields["reason"]}, now)])
+        return _obligation_out(conn, cancelled)
+
+    return ObligationOut().dump(db.run(work))
+
+
 def send_obligation_reminders(db):
     """Timer: for every obligation of an agreement in force, the reminder that
     applies today to each unfulfilled occurrence (obligation.due within a
@@ -390,8 +477,10 @@ def send_obligation_reminders(db):
 
     agreements, found = db.run(load)
     sent = 0
-    for obligation in found:
-        def work(uow, obligation=obligation):
+    for candidate in found:
+        def work(uow, candidate=candidate):
+            # re-read under lock: a change or cancellation committed meanwhile wins
+            obligation = storage.get_obligation(uow.connection, candidate["id"], for_update=True)
             fulfilled = {f["occurrence_on"] for f in
                          storage.list_fulfilments(uow.connection, [obligation["id"]])}
             count = 0

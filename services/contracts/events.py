@@ -333,6 +333,7 @@ REGISTRY = {
     ("introduction.accepted", 1): IntroductionV1(),
     ("introduction.declined", 1): IntroductionV1(),
     ("introduction.expired", 1): IntroductionV1(),
+    ("introduction.withdrawn", 1): IntroductionV1(),
     ("obligation.due", 1): ObligationReminderV1(),
     ("obligation.overdue", 1): ObligationReminderV1(),
 }

@@ -29,7 +29,7 @@ CONSUMERS = {
     ),
     "notifications.introduction_changed": (
         "introduction.requested", "introduction.accepted", "introduction.declined",
-        "introduction.expired",
+        "introduction.expired", "introduction.withdrawn",
     ),
     "notifications.obligation_reminded": ("obligation.due", "obligation.overdue"),
     "agreements.directory": (

@@ -313,6 +313,38 @@ def build_routes():
               query={"partner_id": "the partner's funnel", "park_id": "the park's funnel"}),
         # allocation
         *allocation_routes(),
+        # introductions withdrawn, obligations edited (polish-partners)
+        *partner_polish_routes(),
+    ]
+
+
+# --- introductions withdrawn, obligations edited (polish-partners) ---------------------
+
+def partner_polish_routes():
+    from services.agreements import schemas as agreements
+    return [
+        Route("withdraw_introduction", "POST",
+              "/api/introductions/<introduction_id>/withdrawal",
+              lambda rpc, actor, p, body, q: rpc.agreements.withdraw_introduction(
+                  actor, p["introduction_id"], body),
+              "The requester (or the operator) withdraws an open request (optionally saying "
+              "why); a 409 names what may still be done", "introductions",
+              body=agreements.DecisionIn, response=agreements.IntroductionOut, status=201),
+        Route("change_obligation", "PATCH",
+              "/api/agreements/<agreement_id>/obligations/<obligation_id>",
+              lambda rpc, actor, p, body, q: rpc.agreements.change_obligation(
+                  actor, p["agreement_id"], p["obligation_id"], body),
+              "Change an obligation's title, schedule or reminders (its owner party or the "
+              "operator); reminders already sent stay sent, new occurrences follow the new "
+              "schedule", "agreements", body=agreements.ObligationChange,
+              response=agreements.ObligationOut),
+        Route("cancel_obligation", "DELETE",
+              "/api/agreements/<agreement_id>/obligations/<obligation_id>",
+              lambda rpc, actor, p, body, q: rpc.agreements.cancel_obligation(
+                  actor, p["agreement_id"], p["obligation_id"], body),
+              "Cancel an obligation (its owner party or the operator): it stays listed with "
+              "its history, nothing more falls due", "agreements",
+              body=agreements.CancellationIn, response=agreements.ObligationOut),
     ]
 
 

@@ -188,3 +188,85 @@ def test_unanswered_requests_expire_once_when_the_clock_passes_the_ttl(
     again = rpc.agreements.request_introduction(actor("park", park),
                                                 {"match_id": found["match_id"]})
     assert again["id"] != intro["id"] and again["status"] == "requested"
+
+
+def test_the_open_request_cap_holds_under_concurrent_requests(
+        agreements, world, agreements_db, rpc, publish, service_config, monkeypatch):
+    """Requests racing at the cap (PostgreSQL: READ COMMITTED, competing
+    workers each with its own connection) never leave more open requests than
+    the cap: the requester's directory row is locked while it is counted."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    _, park = world
+    found = []
+    for _ in range(8):
+        other = rpc.profiles.register_company(company_body())["company"]
+        wait_known(agreements_db, "company", other["id"])
+        found.append(publish(match_event("match.found", other, park)).payload["match_id"])
+    for match_id in found:
+        wait_match(agreements_db, match_id)
+    monkeypatch.setenv("PARKMATCH_MAX_OPEN_INTRODUCTIONS", "3")
+    as_park = actor("park", park)
+
+    def ask(match_id):
+        with ClusterRpcProxy(service_config, timeout=30) as proxy:
+            try:
+                return proxy.agreements.request_introduction(as_park, {"match_id": match_id})
+            except Conflict as exc:
+                return exc
+
+    import eventlet
+    results = list(eventlet.GreenPool(8).imap(ask, found))
+
+    made = [r for r in results if isinstance(r, dict)]
+    refused = [r for r in results if isinstance(r, Conflict)]
+    assert len(made) == 3 and len(refused) == 5, results
+    assert all(r.details["cap"] == "3" for r in refused)
+    listed = rpc.agreements.list_introductions(as_park, "requested")
+    assert sorted(i["id"] for i in listed) == sorted(r["id"] for r in made)
+    assert outbox_count(agreements_db, "introduction.requested") == 3
+
+
+def test_the_requester_withdraws_an_open_request_and_may_ask_again(
+        agreements, world, agreements_db, rpc, publish, event_spy, monkeypatch):
+    company, park = world
+    found = publish(match_event("match.found", company, park)).payload
+    wait_match(agreements_db, found["match_id"])
+    as_park, as_company = actor("park", park), actor("company", company)
+    monkeypatch.setenv("PARKMATCH_MAX_OPEN_INTRODUCTIONS", "1")
+    intro = rpc.agreements.request_introduction(as_park, {"match_id": found["match_id"]})
+
+    with pytest.raises(Forbidden):
+        rpc.agreements.withdraw_introduction(as_company, intro["id"], {})
+    withdrawn = rpc.agreements.withdraw_introduction(as_park, intro["id"],
+                                                     {"reason": "we chose another company"})
+    assert withdrawn["status"] == "withdrawn" and withdrawn["version"] == 2
+    assert withdrawn["withdrawal_reason"] == "we chose another company"
+    assert withdrawn["decided_by"] == as_park and withdrawn["contacts"] is None
+    # twice: nothing more; the company can no longer answer
+    assert rpc.agreements.withdraw_introduction(as_park, intro["id"], {})["version"] == 2
+    with pytest.raises(Conflict) as caught:
+        rpc.agreements.accept_introduction(as_company, intro["id"], {})
+    assert caught.value.details["state"] == "withdrawn"
+    event = event_spy.wait_for("introduction.withdrawn")
+    assert event["payload"]["introduction_id"] == intro["id"]
+    assert event["payload"]["status"] == "withdrawn"
+    assert "we chose" not in str(event_spy.events)  # no free text in events
+    assert outbox_count(agreements_db, "introduction.withdrawn") == 1
+
+    # the place under the cap (1) is free again, and the same match may be asked again
+    again = rpc.agreements.request_introduction(as_park, {"match_id": found["match_id"]})
+    assert again["id"] != intro["id"] and again["status"] == "requested"
+    rpc.agreements.accept_introduction(as_company, again["id"], {})
+    with pytest.raises(Conflict) as caught:
+        rpc.agreements.withdraw_introduction(as_park, again["id"], {})
+    assert caught.value.details == {"state": "accepted", "allowed_actions": []}
+
+    # the operator withdraws on a requester's behalf
+    other = rpc.profiles.register_company(company_body())["company"]
+    wait_known(agreements_db, "company", other["id"])
+    second = publish(match_event("match.found", other, park)).payload
+    wait_match(agreements_db, second["match_id"])
+    third = rpc.agreements.request_introduction(as_park, {"match_id": second["match_id"]})
+    assert rpc.agreements.withdraw_introduction(OPERATOR, third["id"], None)["status"] == \
+        "withdrawn"

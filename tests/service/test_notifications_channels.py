@@ -486,3 +486,21 @@ def test_introductions_and_obligations_reach_sponsors_parties_and_subscribers(
     assert receiver.to("/bystander") == []
     everything = json.dumps([r["body"] for r in receiver.requests])
     assert "@" not in everything and "contact" not in everything
+
+
+def test_a_withdrawn_introduction_is_consumed_and_alerts_nobody(
+        notifications, rpc, publish, receiver, service_db):
+    """introduction.withdrawn (the requester took its request back) is not an
+    alert kind: it is handled (not dead-lettered) and sends nothing."""
+    _, sponsor = register(rpc, webhooks=[receiver.url("/sponsor")])
+    requested = introduction(sponsor["id"])
+    wait_until_handled(service_db, publish("introduction.requested", requested))
+    eventually(lambda: assert_count(receiver.to("/sponsor"), 1))
+    withdrawn = {**requested, "version": 2, "status": "withdrawn",
+                 "decided_at": datetime.now(UTC)}
+    wait_until_handled(service_db, publish("introduction.withdrawn", withdrawn))
+    settle()
+    assert [json.loads(r["body"])["type"] for r in receiver.to("/sponsor")] == [
+        "introduction.requested"]
+    assert [a["type"] for a in rpc.notifications.list_alerts(sponsor, sponsor["id"])] == [
+        "introduction.requested"]

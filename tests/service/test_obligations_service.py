@@ -229,3 +229,96 @@ def test_recurring_meetings_fulfilled_on_time_count_in_the_park_funnel(
     rows = agreements_db.run(lambda uow: uow.connection.execute(
         text("SELECT count(*) FROM obligation_fulfilments")).scalar_one())
     assert rows == 1
+
+
+def reminders_sent(agreements_db, obligation_id):
+    return agreements_db.run(lambda uow: sorted(
+        (str(row[0]), row[1]) for row in uow.connection.execute(text(
+            "SELECT occurrence_on, reminder FROM obligation_reminders "
+            "WHERE obligation_id = :o"), {"o": obligation_id})))
+
+
+def test_an_obligation_is_changed_and_cancelled_by_its_owner_with_an_audit_trail(
+        world, agreements_db, rpc, event_spy, timers):
+    company, park = world
+    as_company, as_park = actor("company", company), actor("park", park)
+    agreement = signed(rpc, company, park)
+    first_due = (START + timedelta(days=40)).date()
+    obligation = rpc.agreements.add_obligation(as_park, agreement["id"], {
+        "title": "Quarterly report", "owner": as_company,
+        "schedule": {"kind": "once", "due_on": first_due.isoformat()},
+        "remind_days_before": [30]})
+    ob_id = obligation["id"]
+    timers(START + timedelta(days=15))
+    sent = event_spy.wait_for("obligation.due")
+    assert sent["payload"]["occurrence_on"] == first_due.isoformat()
+
+    # only the owner party or the operator may change it; bad input names the field
+    with pytest.raises(Forbidden):
+        rpc.agreements.change_obligation(as_park, agreement["id"], ob_id, {"title": "Nope"})
+    with pytest.raises(InvalidInput) as caught:
+        rpc.agreements.change_obligation(as_company, agreement["id"], ob_id, {
+            "schedule": {"kind": "recurring", "rrule": "FREQ=HOURLY",
+                         "starts_on": "2031-03-01"}})
+    assert list(caught.value.details) == ["schedule.rrule"]
+    with pytest.raises(InvalidInput):
+        rpc.agreements.change_obligation(as_company, agreement["id"], ob_id, {})
+
+    # a new schedule: monthly from day 50; the reminder already sent stays sent
+    starts = (START + timedelta(days=50)).date()
+    changed = rpc.agreements.change_obligation(as_company, agreement["id"], ob_id, {
+        "schedule": {"kind": "recurring", "rrule": "FREQ=MONTHLY;COUNT=3",
+                     "starts_on": starts.isoformat()}})
+    assert changed["schedule"]["rrule"] == "FREQ=MONTHLY;COUNT=3"
+    assert changed["next_occurrences"][0] == starts.isoformat()
+    assert changed["schedule_since"] == (START + timedelta(days=15)).date().isoformat()
+    assert changed["changed_by"]["kind"] == "company" and changed["status"] == "active"
+    renamed = rpc.agreements.change_obligation(OPERATOR, agreement["id"], ob_id, {
+        "title": "Monthly report", "remind_days_before": [30, 7]})
+    assert renamed["title"] == "Monthly report" and renamed["remind_days_before"] == [30, 7]
+    # nothing changed: no history entry
+    rpc.agreements.change_obligation(OPERATOR, agreement["id"], ob_id, {"title": "Monthly report"})
+
+    # the new occurrence gets its reminders; the old one none more
+    timers(START + timedelta(days=21))
+    eventually(lambda: holds(any(e["payload"]["occurrence_on"] == starts.isoformat()
+                                 for e in event_spy.of_type("obligation.due"))))
+    timers(START + timedelta(days=34))  # the old date's 7-day window
+    time.sleep(0.8)
+    assert reminders_sent(agreements_db, ob_id) == [
+        (first_due.isoformat(), "due_in_30_days"), (starts.isoformat(), "due_in_30_days")]
+
+    # cancelled: kept with its history; nothing more falls due or is reminded
+    with pytest.raises(Forbidden):
+        rpc.agreements.cancel_obligation(as_park, agreement["id"], ob_id, {})
+    cancelled = rpc.agreements.cancel_obligation(as_company, agreement["id"], ob_id,
+                                                 {"reason": "replaced by the annual audit"})
+    assert cancelled["status"] == "cancelled" and cancelled["next_occurrences"] == []
+    assert cancelled["cancellation_reason"] == "replaced by the annual audit"
+    assert rpc.agreements.cancel_obligation(OPERATOR, agreement["id"], ob_id)["cancelled_at"] \
+        == cancelled["cancelled_at"]
+    with pytest.raises(Conflict) as caught:
+        rpc.agreements.change_obligation(OPERATOR, agreement["id"], ob_id, {"title": "Again"})
+    assert caught.value.details == {"state": "cancelled", "allowed_actions": []}
+    timers(START + timedelta(days=45))  # the new date's 7-day window, then overdue
+    time.sleep(0.6)
+    timers(START + timedelta(days=52))
+    time.sleep(0.8)
+    assert len(reminders_sent(agreements_db, ob_id)) == 2
+    assert outbox_count(agreements_db, "obligation.overdue") == 0
+    [listed] = rpc.agreements.list_obligations(as_park, agreement["id"])
+    assert listed["status"] == "cancelled" and listed["overdue_occurrences"] == []
+
+    history = [h for h in rpc.agreements.get_agreement_history(as_park, agreement["id"])
+               if h["action"].startswith("obligation_")]
+    assert [(h["action"], h["actor"]["kind"]) for h in history] == [
+        ("obligation_added", "park"), ("obligation_changed", "company"),
+        ("obligation_changed", "operator"), ("obligation_cancelled", "company")]
+    assert history[1]["details"]["changes"]["schedule"] == {
+        "from": {"kind": "once", "due_on": first_due.isoformat()},
+        "to": {"kind": "recurring", "rrule": "FREQ=MONTHLY;COUNT=3",
+               "starts_on": starts.isoformat()}}
+    assert history[2]["details"]["changes"] == {
+        "title": {"from": "Quarterly report", "to": "Monthly report"},
+        "remind_days_before": {"from": [30], "to": [30, 7]}}
+    assert history[3]["details"]["reason"] == "replaced by the annual audit"

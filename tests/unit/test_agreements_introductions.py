@@ -131,3 +131,43 @@ def test_the_sides_may_see_it_strangers_may_not():
     for who in (OTHER_PARK, {"kind": "partner", "id": "other"}, {"kind": "company", "id": "c2"},
                 None):
         assert not domain.may_see_introduction(who, intro)
+
+
+def test_the_requester_or_the_operator_withdraws_an_open_request_once():
+    intro = introduction(PARTNER, contact=CONTACT)
+    for stranger in (COMPANY, PARK, OTHER_PARK, {"kind": "partner", "id": "other"}):
+        with pytest.raises(Forbidden):
+            domain.withdraw_introduction(stranger, intro, None, NOW)
+    withdrawn, changed = domain.withdraw_introduction(PARTNER, intro, "the company moved",
+                                                      NOW + timedelta(days=1))
+    assert changed and withdrawn["status"] == "withdrawn"
+    assert withdrawn["version"] == intro["version"] + 1
+    assert withdrawn["decided_by"] == PARTNER
+    assert withdrawn["withdrawal_reason"] == "the company moved"
+    assert domain.open_key(withdrawn) is None  # frees the place under the cap
+    again, changed = domain.withdraw_introduction(PARTNER, withdrawn, None, NOW)
+    assert not changed and again is withdrawn
+    # a withdrawn request may be made again
+    assert domain.existing_request_outcome(withdrawn) is None
+    by_operator, changed = domain.withdraw_introduction(OPERATOR, intro, None, NOW)
+    assert changed and by_operator["decided_by"]["kind"] == "operator"
+
+
+def test_withdrawing_an_answered_or_expired_request_is_a_conflict_naming_the_actions():
+    intro = introduction(PARK)
+    accepted, _ = domain.decide_introduction(COMPANY, intro, "accepted", None, NOW)
+    with pytest.raises(Conflict) as caught:
+        domain.withdraw_introduction(PARK, accepted, None, NOW)
+    assert caught.value.details == {"state": "accepted", "allowed_actions": []}
+    assert "only an open request can be withdrawn" in str(caught.value)
+    with pytest.raises(Conflict) as caught:
+        domain.withdraw_introduction(PARK, intro, None, NOW + timedelta(days=14))
+    assert caught.value.details["state"] == "expired"
+    assert domain.allowed_introduction_actions("requested") == [
+        "acceptance (the company or the operator)", "declination (the company or the operator)",
+        "withdrawal (the requester or the operator)"]
+    # the company answering a withdrawn request is told so
+    withdrawn, _ = domain.withdraw_introduction(PARK, intro, None, NOW)
+    with pytest.raises(Conflict) as caught:
+        domain.decide_introduction(COMPANY, withdrawn, "accepted", None, NOW)
+    assert caught.value.details["state"] == "withdrawn"
