@@ -314,13 +314,13 @@ def build_routes():
         # allocation
         *allocation_routes(),
         # introductions withdrawn, obligations edited (polish-partners)
-        *partner_polish_routes(),
+        *withdrawal_and_obligation_change_routes(),
     ]
 
 
-# --- introductions withdrawn, obligations edited (polish-partners) ---------------------
+# --- introductions withdrawn, obligations changed or cancelled ---------------------
 
-def partner_polish_routes():
+def withdrawal_and_obligation_change_routes():
     from services.agreements import schemas as agreements
     return [
         Route("withdraw_introduction", "POST",

@@ -18,10 +18,11 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def failing_system(vhost, database_url, tmp_path, mail):
     urls = {name: database_url(name) for name in STATEFUL}
-    running = System(vhost, urls, tmp_path,
-                     extra_env={**mail.env(), "PARKMATCH_CHANNEL_FAILURE_LIMIT": "2"})
-    # two attempts per delivery: the first, and one retry at most 0.5 s later
-    running.env["PARKMATCH_WEBHOOK_RETRY_DELAYS"] = "0.5"
+    # two attempts per delivery (the first, and one retry at most 0.5 s
+    # later); two failed deliveries disable a channel
+    running = System(vhost, urls, tmp_path, extra_env={
+        **mail.env(), "PARKMATCH_CHANNEL_FAILURE_LIMIT": "2",
+        "PARKMATCH_WEBHOOK_RETRY_DELAYS": "0.5"})
     running.start_all()
     yield running
     running.stop_all()
