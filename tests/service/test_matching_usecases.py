@@ -335,15 +335,3 @@ def test_matches_read_in_the_language_asked_for(db):
     assert usecases.list_demand_matches(db, PARK, "d-1", lang="zh") == [chinese]
     with pytest.raises(InvalidInput):
         usecases.get_match(db, company, match_id, lang="jp")
-
-
-def test_the_migration_creates_exactly_the_tables_storage_uses(database_url):
-    import sqlalchemy
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-    engine = sqlalchemy.create_engine(database_url("matching"))
-    try:
-        with engine.connect() as conn:
-            assert compare_metadata(MigrationContext.configure(conn), storage.metadata) == []
-    finally:
-        engine.dispose()

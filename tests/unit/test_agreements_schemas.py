@@ -2,14 +2,9 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import sqlalchemy
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from marshmallow import ValidationError
 
-from services.agreements import storage
 from services.agreements.schemas import AgreementProposal, SignatureIn
-from services.platform import migrations
 
 SHA = "a" * 64
 
@@ -70,15 +65,3 @@ def test_signed_at_cannot_be_in_the_future():
     with pytest.raises(ValidationError) as caught:
         SignatureIn().load({"signed_at": tomorrow})
     assert caught.value.messages == {"signed_at": ["cannot be in the future"]}
-
-
-def test_the_migration_creates_exactly_the_tables_storage_uses(tmp_path):
-    url = f"sqlite:///{tmp_path / 'agreements.db'}"
-    migrations.upgrade("agreements", url)
-    engine = sqlalchemy.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            differences = compare_metadata(MigrationContext.configure(conn), storage.metadata)
-    finally:
-        engine.dispose()
-    assert differences == []

@@ -233,24 +233,3 @@ def test_solve_on_arbitrary_rankings_matches_the_matching_package(seed):
     capacities = {d: rng.randint(1, 6) for d in demand_prefs}
     ours = {d: sorted(cs) for d, cs in solve(acceptable, demand_prefs, capacities).items()}
     assert ours == package_assignment(acceptable, demand_prefs, capacities)
-
-
-def test_the_migrations_create_exactly_the_tables_matching_storage_uses(tmp_path):
-    import sqlalchemy
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-
-    from services.matching import storage
-    from services.platform import migrations
-
-    url = f"sqlite:///{tmp_path / 'matching.db'}"
-    migrations.upgrade("matching", url)
-    engine = sqlalchemy.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            differences = compare_metadata(MigrationContext.configure(conn), storage.metadata)
-            tables = set(sqlalchemy.inspect(conn).get_table_names())
-    finally:
-        engine.dispose()
-    assert differences == []
-    assert {"demand_preferences", "allocation_rounds"} <= tables

@@ -6,23 +6,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 
-from services.notifications import storage
 from services.platform import migrations
-
-
-def test_the_migrations_create_exactly_the_tables_storage_uses(tmp_path):
-    url = f"sqlite:///{tmp_path / 'notifications.db'}"
-    migrations.upgrade("notifications", url)
-    engine = sqlalchemy.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            differences = compare_metadata(MigrationContext.configure(conn), storage.metadata)
-    finally:
-        engine.dispose()
-    assert differences == []
 
 
 def test_0002_makes_channels_of_registration_webhooks(tmp_path):
