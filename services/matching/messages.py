@@ -17,6 +17,8 @@ A template names its parameters and how to show them:
     {x:subject}                   what the company did not say
     {x:state}                     why a demand is not open
     {x:msg} {x:msgs}              nested message(s)
+    {x:names}                     a {lang: name} map -> the name in the language
+                                  (else English, else any name given)
 
 Plain Python: no broker, no database.
 """
@@ -278,6 +280,15 @@ MESSAGES = {
         "ko": "{wanted:list} 중 한 곳 이상에 수출해야 함: 현재 수출 없음",
         "zh": "需出口至{wanted:list}之一：目前均未出口",
     },
+    # --- why a company did not get a demand in an allocation round ------------
+    "allocation.full_with_higher_ranked": {
+        "en": "{park:names} ({title}) is full with {admitted:plural:company:companies} "
+              "it ranks higher (lowest-ranked admitted: score {lowest:num}; yours: {score:num})",
+        "ko": "{park:names} ({title})은(는) 더 높은 순위의 기업 {admitted:num}곳(으)로 "
+              "정원이 찼습니다 (합격한 최하위 점수: {lowest:num}, 귀사 점수: {score:num})",
+        "zh": "{park:names}（{title}）已满，录取了{admitted:num}家排名更靠前的企业"
+              "（录取最低分：{lowest:num}；您的得分：{score:num}）",
+    },
 }
 
 # --- labels ---------------------------------------------------------------------
@@ -374,6 +385,12 @@ def _date(value, lang):
     return day.isoformat()
 
 
+def _name(names, lang):
+    names = names or {}
+    return names.get(lang) or names.get(DEFAULT_LANGUAGE) or next(
+        (n for n in names.values() if n), "")
+
+
 def _joined(items, lang):
     return _LIST_SEPARATOR[lang].join(items)
 
@@ -415,6 +432,8 @@ class _Formatter(string.Formatter):
         single = {"criterion": CRITERIA, "subject": SUBJECTS, "state": STATES}
         if kind in single:
             return _label(single[kind], value, lang)
+        if kind == "names":
+            return _name(value, lang)
         if kind == "msg":
             return render(value, lang)
         if kind == "msgs":

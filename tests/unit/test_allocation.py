@@ -254,3 +254,18 @@ def test_the_migrations_create_exactly_the_tables_matching_storage_uses(tmp_path
         engine.dispose()
     assert differences == []
     assert {"demand_preferences", "allocation_rounds"} <= tables
+
+
+def test_why_not_texts_come_from_the_one_message_catalogue(monkeypatch):
+    from services.matching import messages
+    answer = allocate({"a": {"d": 100.0}, "b": {"d": 85.0}}, {"d": 1}).why_not["b"][0]
+    msg = allocation.why_not_message(answer, BINXIAN)
+    assert msg == {"id": "allocation.full_with_higher_ranked",
+                   "params": {"park": BINXIAN["park_names"], "title": "High-Tech Valley",
+                              "admitted": 1, "lowest": 100.0, "score": 85.0}}
+    assert messages.render_all(msg) == {lang: why_not_text(answer, BINXIAN, lang)
+                                        for lang in ("en", "ko", "zh")}
+    # changing the catalogue changes what allocation says
+    monkeypatch.setitem(messages.MESSAGES, "allocation.full_with_higher_ranked",
+                        {"en": "{park:names} full", "ko": "가득", "zh": "满"})
+    assert why_not_text(answer, BINXIAN, "en") == "Binxian ETDZ full"
