@@ -18,7 +18,7 @@ from services.contracts.errors import Forbidden, InvalidInput, NotFound
 from services.platform import clock
 from services.platform.validation import load_input
 
-from . import allocation, domain, storage
+from . import allocation, domain, messages, storage
 from .allocation_schemas import (
     AllocationRoundIn,
     AllocationRoundOut,
@@ -112,7 +112,7 @@ def _demands_in_scope(conn, scope, today):
                 problems[f"demand_ids.{n}"] = [f"no demand {demand_id} known to matching"]
             elif (state := domain.demand_state(known[demand_id], today)) != domain.OPEN:
                 problems[f"demand_ids.{n}"] = [
-                    f"demand {demand_id} is not open ({domain.DEMAND_NOT_OPEN_REASONS[state]})"]
+                    f"demand {demand_id} is not open ({messages.render_state(state)})"]
         if problems:
             raise InvalidInput(problems)
         return known, storage.active_pairs(conn, list(known))

@@ -455,6 +455,11 @@ def render(msg, lang=DEFAULT_LANGUAGE):
     return _Formatter(lang).vformat(template, (), msg.get("params") or {})
 
 
+def render_state(state, lang=DEFAULT_LANGUAGE):
+    """Why a demand is not open ("closed", "expired", "not_yet_open") in words."""
+    return _label(STATES, state, language(lang))
+
+
 def render_all(msg):
     """{en, ko, zh} texts of one message."""
     return {lang: render(msg, lang) for lang in LANGUAGES}
