@@ -1,12 +1,12 @@
 """What the profiles service accepts and returns over RPC (and so what the
 public API accepts and returns: the gateway documents these same schemas)."""
-from datetime import date
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from services.contracts.events import CriterionSchema, NamesSchema, RegionSchema, code_list
 from services.contracts.taxonomy_fields import SectorTerms
 from services.contracts.vocabulary import CERTIFICATIONS, FACILITIES, INCENTIVES
+from services.platform import clock
 
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="use a two-letter ISO 3166 country code, e.g. KR")
 NON_NEGATIVE = validate.Range(min=0, error="must be 0 or more")
@@ -42,7 +42,7 @@ class CompanyFields(Schema):
 
     @validates("founded_on")
     def _not_in_future(self, value, **kwargs):
-        if value is not None and value > date.today():
+        if value is not None and value > clock.today():
             raise ValidationError("cannot be in the future")
 
 

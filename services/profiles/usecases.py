@@ -1,13 +1,13 @@
 """What users can do with profiles. Each function is one transaction: it
 validates input, applies domain rules, stores the result and emits the events
 that follow, all through one unit of work (`db.run`)."""
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 from services.contracts.actors import (
     is_actor, is_operator, require_authenticated, require_operator, require_owner_or_operator,
 )
 from services.contracts.errors import InvalidInput, NotFound
-from services.platform import keys
+from services.platform import clock, keys
 from services.platform.validation import load_input
 
 from . import domain, storage
@@ -96,7 +96,7 @@ def publish_demand(db, actor, park_id, data):
         if park is None:
             raise NotFound(f"no park {park_id}")
         require_owner_or_operator(actor, "park", park_id, "this park's demand")
-        demand = domain.new_demand(park, fields, date.today(), _now())
+        demand = domain.new_demand(park, fields, clock.today(), _now())
         storage.insert_demand(uow.connection, demand)
         uow.emit("park_demand.published", domain.demand_snapshot(demand, park))
         return demand
