@@ -215,6 +215,8 @@ def bench_broker(processes, events, rng):
         for company in companies:
             event = make_event("company.registered", company, producer="benchmark")
             messages.append((event.type, json.dumps(event.to_message()), event.event_id))
+        stats_before = _db_stats(admin, db_name)
+        cpu_before = _cpu_times([p.pid for p in running])
         started = time.perf_counter()
         for message in messages:
             publisher.publish(*message)
@@ -227,11 +229,24 @@ def bench_broker(processes, events, rng):
                 continue
             seen += 1
         elapsed = time.perf_counter() - started
+        cpu_after = _cpu_times([p.pid for p in running])
+        time.sleep(1.5)  # backends report their transaction counts at most once a second
+        stats_after = _db_stats(admin, db_name)
         connection.close()
         clock_file.unlink(missing_ok=True)
+        busy = cpu_after["machine_busy"] - cpu_before["machine_busy"]
+        total = cpu_after["machine_total"] - cpu_before["machine_total"]
         return {"processes": processes, "company_events": events, "matches": seen,
                 "expected_matches": expected, "seconds": round(elapsed, 2),
-                "events_per_s": round(events / elapsed, 1)}
+                "events_per_s": round(events / elapsed, 1),
+                # evidence for what limits throughput: how busy the machine's
+                # cores were, how much CPU the matching processes used, and how
+                # many transactions PostgreSQL rolled back (serialisation retries)
+                "machine_cpu_busy_pct": round(100 * busy / total, 1) if total else None,
+                "cores": os.cpu_count(),
+                "matching_cpu_s": round(cpu_after["matching"] - cpu_before["matching"], 2),
+                "db_commits": stats_after[0] - stats_before[0],
+                "db_rollbacks": stats_after[1] - stats_before[1]}
     finally:
         for process in running:
             process.terminate()
@@ -244,6 +259,35 @@ def bench_broker(processes, events, rng):
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
         admin.dispose()
+
+
+def _cpu_times(session_leaders):
+    """CPU seconds used so far by the process groups of `session_leaders`
+    (the matching processes and their children) and the machine's busy and
+    total jiffies, from /proc (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) in session_leaders:  # field 5 of stat: the process group
+            used += int(fields[11]) + int(fields[12])  # utime + stime
+    cpu = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = cpu[3] + cpu[4]  # idle + iowait
+    return {"matching": used / tick, "machine_busy": sum(cpu) - idle, "machine_total": sum(cpu)}
+
+
+def _db_stats(admin, db_name):
+    with admin.connect() as conn:
+        conn.exec_driver_sql("SELECT pg_stat_clear_snapshot()")
+        row = conn.exec_driver_sql(
+            "SELECT xact_commit, xact_rollback FROM pg_stat_database WHERE datname = %s",
+            (db_name,)).one()
+    return int(row[0]), int(row[1])
 
 
 def _wait_for_consumers(vhost, processes, timeout=90):
@@ -322,7 +366,10 @@ def main():
     for broker in figures.get("broker", []):
         print(f"broker, {broker['processes']} matching process(es): {broker['events_per_s']} "
               f"company events/s ({broker['company_events']} events, {broker['matches']}/"
-              f"{broker['expected_matches']} matches in {broker['seconds']} s)")
+              f"{broker['expected_matches']} matches in {broker['seconds']} s; machine "
+              f"{broker['machine_cpu_busy_pct']}% busy on {broker['cores']} cores, matching "
+              f"processes {broker['matching_cpu_s']} CPU s, {broker['db_rollbacks']} "
+              f"rollbacks / {broker['db_commits']} commits)")
     print(json.dumps(figures, indent=2))
 
 
