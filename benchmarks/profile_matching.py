@@ -72,6 +72,8 @@ def main():
         # warm-up: the demand index, SQLAlchemy's statement cache
         usecases.company_changed(db, _parsed("company.registered",
                                              make_company(rng, 999_999)), today=TODAY)
+        from benchmarks.matching_speed import _db_stats
+        stats_before = _db_stats(admin, db_name)
         profiler = None if args.no_profile else cProfile.Profile()
         started = time.perf_counter()
         if profiler:
@@ -80,10 +82,14 @@ def main():
         if profiler:
             profiler.disable()
         elapsed = time.perf_counter() - started
+        time.sleep(1.5)
+        stats_after = _db_stats(admin, db_name)
         print(f"{args.events} company events against {args.demands} demands: "
               f"{elapsed / args.events * 1000:.2f} ms per event "
               f"({args.events / elapsed:.1f} events/s{' under cProfile' if profiler else ''}); "
-              f"{emitted} events emitted, {kept} matches expected; load {os.getloadavg()[0]:.2f}")
+              f"{emitted} events emitted, {kept} matches expected; "
+              f"{stats_after[0] - stats_before[0]} commits, {stats_after[1] - stats_before[1]} "
+              f"rollbacks; load {os.getloadavg()[0]:.2f}")
         if profiler:
             pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
         database.dispose()

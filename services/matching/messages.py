@@ -22,6 +22,7 @@ A template names its parameters and how to show them:
 
 Plain Python: no broker, no database.
 """
+import functools
 import string
 from datetime import date
 
@@ -395,6 +396,11 @@ def _joined(items, lang):
     return _LIST_SEPARATOR[lang].join(items)
 
 
+_LIST_TABLES = {"certs": CERTIFICATIONS, "facilities": FACILITIES, "incentives": INCENTIVES,
+                "criteria": CRITERIA}
+_SINGLE_TABLES = {"criterion": CRITERIA, "subject": SUBJECTS, "state": STATES}
+
+
 class _Formatter(string.Formatter):
     def __init__(self, lang):
         super().__init__()
@@ -423,15 +429,12 @@ class _Formatter(string.Formatter):
             return taxonomy.label(value, lang)
         if kind == "sectors":
             return _joined([taxonomy.label(code, lang) for code in value], lang)
-        tables = {"certs": CERTIFICATIONS, "facilities": FACILITIES, "incentives": INCENTIVES,
-                  "criteria": CRITERIA}
-        if kind in tables:
-            return _joined([_label(tables[kind], code, lang) for code in value], lang)
+        if kind in _LIST_TABLES:
+            return _joined([_label(_LIST_TABLES[kind], code, lang) for code in value], lang)
         if kind == "list":
             return _joined([str(item) for item in value], lang)
-        single = {"criterion": CRITERIA, "subject": SUBJECTS, "state": STATES}
-        if kind in single:
-            return _label(single[kind], value, lang)
+        if kind in _SINGLE_TABLES:
+            return _label(_SINGLE_TABLES[kind], value, lang)
         if kind == "names":
             return _name(value, lang)
         if kind == "msg":
@@ -448,11 +451,39 @@ def message(message_id, **params):
     return {"id": message_id, "params": params}
 
 
+_FORMATTERS = {lang: _Formatter(lang) for lang in LANGUAGES}
+
+
+@functools.lru_cache(maxsize=1024)
+def _pieces(template):
+    """A template parsed once: [(literal, field name or None, spec)], or None
+    when it uses more than plain `{name}` / `{name:spec}` fields (then the
+    general string.Formatter path renders it)."""
+    pieces = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        if name is not None and (conversion or not name.isidentifier() or "{" in (spec or "")):
+            return None
+        pieces.append((literal, name, spec or ""))
+    return pieces
+
+
 def render(msg, lang=DEFAULT_LANGUAGE):
     """The text of a message in `lang` (en, ko or zh; anything else is en)."""
     lang = language(lang)
     template = MESSAGES[msg["id"]][lang]
-    return _Formatter(lang).vformat(template, (), msg.get("params") or {})
+    params = msg.get("params") or {}
+    formatter = _FORMATTERS[lang]
+    pieces = _pieces(template)
+    if pieces is None:
+        return formatter.vformat(template, (), params)
+    # the same as formatter.vformat(template, (), params), without re-parsing
+    # the template on every call (texts are rendered for every kept pair)
+    out = []
+    for literal, name, spec in pieces:
+        out.append(literal)
+        if name is not None:
+            out.append(formatter.format_field(params[name], spec))
+    return "".join(out)
 
 
 def render_state(state, lang=DEFAULT_LANGUAGE):

@@ -38,11 +38,12 @@ def _now():
 def _settle(uow, company, demand, existing, near_miss, today, now):
     """Evaluate one pair; store and announce whatever changed about its
     match, and keep its near miss (never announced) current."""
+    core = None
     if existing is None and near_miss is None:
         core = domain.assess(company, demand, today)  # no words for a pair that is neither
         if not (core["qualifies"] or core["near_miss"]):
             return None
-    evaluation = domain.evaluate(company, demand, today)
+    evaluation = domain.evaluate(company, demand, today, core)
     _keep_near_miss(uow.connection, evaluation, near_miss, now)
     change = domain.next_match(existing, evaluation, now)
     if change is None:
