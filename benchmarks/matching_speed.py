@@ -245,6 +245,10 @@ def bench_broker(processes, events, rng):
                 "machine_cpu_busy_pct": round(100 * busy / total, 1) if total else None,
                 "cores": os.cpu_count(),
                 "matching_cpu_s": round(cpu_after["matching"] - cpu_before["matching"], 2),
+                "postgres_cpu_s": round(cpu_after["postgres"] - cpu_before["postgres"], 2),
+                "rabbitmq_cpu_s": round(cpu_after["rabbitmq"] - cpu_before["rabbitmq"], 2),
+                "benchmark_cpu_s": round(cpu_after["benchmark"] - cpu_before["benchmark"], 2),
+                "load_average_1min": round(os.getloadavg()[0], 2),
                 "db_commits": stats_after[0] - stats_before[0],
                 "db_rollbacks": stats_after[1] - stats_before[1]}
     finally:
@@ -266,19 +270,28 @@ def _cpu_times(session_leaders):
     (the matching processes and their children) and the machine's busy and
     total jiffies, from /proc (Linux)."""
     tick = os.sysconf("SC_CLK_TCK")
-    used = 0
+    used = {"matching": 0, "postgres": 0, "rabbitmq": 0, "benchmark": 0}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            head, _, rest = (entry / "stat").read_text().rpartition(")")
         except OSError:
             continue
+        fields, name = rest.split(), head.partition("(")[2]
+        ticks = int(fields[11]) + int(fields[12])  # utime + stime
         if int(fields[2]) in session_leaders:  # field 5 of stat: the process group
-            used += int(fields[11]) + int(fields[12])  # utime + stime
+            used["matching"] += ticks
+        elif name == "postgres":
+            used["postgres"] += ticks
+        elif name in ("beam.smp", "erl_child_setup", "epmd"):
+            used["rabbitmq"] += ticks
+        elif int(entry.name) == os.getpid():
+            used["benchmark"] += ticks
     cpu = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = cpu[3] + cpu[4]  # idle + iowait
-    return {"matching": used / tick, "machine_busy": sum(cpu) - idle, "machine_total": sum(cpu)}
+    return {**{k: v / tick for k, v in used.items()},
+            "machine_busy": sum(cpu) - idle, "machine_total": sum(cpu)}
 
 
 def _db_stats(admin, db_name):
@@ -368,7 +381,10 @@ def main():
               f"company events/s ({broker['company_events']} events, {broker['matches']}/"
               f"{broker['expected_matches']} matches in {broker['seconds']} s; machine "
               f"{broker['machine_cpu_busy_pct']}% busy on {broker['cores']} cores, matching "
-              f"processes {broker['matching_cpu_s']} CPU s, {broker['db_rollbacks']} "
+              f"processes {broker['matching_cpu_s']} CPU s, PostgreSQL "
+              f"{broker['postgres_cpu_s']}, RabbitMQ {broker['rabbitmq_cpu_s']}, this script "
+              f"{broker['benchmark_cpu_s']}; load {broker['load_average_1min']}; "
+              f"{broker['db_rollbacks']} "
               f"rollbacks / {broker['db_commits']} commits)")
     print(json.dumps(figures, indent=2))
 
