@@ -244,6 +244,8 @@ def bench_broker(processes, events, rng):
                 # many transactions PostgreSQL rolled back (serialisation retries)
                 "machine_cpu_busy_pct": round(100 * busy / total, 1) if total else None,
                 "cores": os.cpu_count(),
+                "evaluations_per_process": os.environ.get("PARKMATCH_MATCHING_EVALUATIONS",
+                                                          "default"),
                 "matching_cpu_s": round(cpu_after["matching"] - cpu_before["matching"], 2),
                 "postgres_cpu_s": round(cpu_after["postgres"] - cpu_before["postgres"], 2),
                 "rabbitmq_cpu_s": round(cpu_after["rabbitmq"] - cpu_before["rabbitmq"], 2),
