@@ -161,7 +161,7 @@ def check_identity(index, companies, demands, rng, count=300):
 
 # --- the broker ------------------------------------------------------------------------
 
-def bench_broker(processes, events, rng):
+def bench_broker(processes, events, rng, uuid_ids=False):
     import pika
     import requests
     import sqlalchemy
@@ -193,6 +193,9 @@ def bench_broker(processes, events, rng):
 
         demands = [make_demand(rng, i) for i in range(20)]
         companies = [make_company(rng, 10_000 + i) for i in range(events)]
+        if uuid_ids:  # as profiles assigns them: random, spread over the indexes
+            for company in companies:
+                company["company_id"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         expected = sum(domain.assess(c, d, TODAY)["qualifies"] for c in companies
                        for d in demands)
         env = dict(os.environ, PARKMATCH_AMQP_URI=amqp, PARKMATCH_MATCHING_DATABASE_URL=db_url,
@@ -220,6 +223,7 @@ def bench_broker(processes, events, rng):
         started = time.perf_counter()
         for message in messages:
             publisher.publish(*message)
+        publish_s = time.perf_counter() - started
         publisher.close()
         seen, deadline = 0, time.monotonic() + 600
         while seen < expected and time.monotonic() < deadline:
@@ -239,11 +243,13 @@ def bench_broker(processes, events, rng):
         return {"processes": processes, "company_events": events, "matches": seen,
                 "expected_matches": expected, "seconds": round(elapsed, 2),
                 "events_per_s": round(events / elapsed, 1),
+                "publish_s": round(publish_s, 2),  # the publisher alone (one confirm each)
                 # evidence for what limits throughput: how busy the machine's
                 # cores were, how much CPU the matching processes used, and how
                 # many transactions PostgreSQL rolled back (serialisation retries)
                 "machine_cpu_busy_pct": round(100 * busy / total, 1) if total else None,
                 "cores": os.cpu_count(),
+                "company_ids": "uuid" if uuid_ids else "sequential",
                 "evaluations_per_process": os.environ.get("PARKMATCH_MATCHING_EVALUATIONS",
                                                           "default"),
                 "matching_cpu_s": round(cpu_after["matching"] - cpu_before["matching"], 2),
@@ -330,6 +336,11 @@ def main():
     parser.add_argument("--plain-pairs", type=int, default=20_000)
     parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--no-broker", action="store_true")
+    parser.add_argument("--uuid-ids", action="store_true",
+                        help="random UUID company ids (as profiles assigns) instead of "
+                             "sequential c010000, c010001, ...")
+    parser.add_argument("--processes", default="1,2",
+                        help="matching process counts for the broker part (default 1,2)")
     args = parser.parse_args()
     rng = random.Random(20260315)
 
@@ -363,7 +374,8 @@ def main():
         "plain_python_peak_mb_2000_pairs": round(plain_mb, 2),
     }
     if not args.no_broker:
-        figures["broker"] = [bench_broker(n, args.events, random.Random(n)) for n in (1, 2)]
+        figures["broker"] = [bench_broker(n, args.events, random.Random(n), args.uuid_ids)
+                             for n in map(int, args.processes.split(","))]
 
     rows = [
         (f"one company vs {args.demands} demands (median)", f"{one_ms:.2f} ms",
@@ -381,7 +393,8 @@ def main():
     for broker in figures.get("broker", []):
         print(f"broker, {broker['processes']} matching process(es): {broker['events_per_s']} "
               f"company events/s ({broker['company_events']} events, {broker['matches']}/"
-              f"{broker['expected_matches']} matches in {broker['seconds']} s; machine "
+              f"{broker['expected_matches']} matches in {broker['seconds']} s, published in "
+              f"{broker['publish_s']} s; machine "
               f"{broker['machine_cpu_busy_pct']}% busy on {broker['cores']} cores, matching "
               f"processes {broker['matching_cpu_s']} CPU s, PostgreSQL "
               f"{broker['postgres_cpu_s']}, RabbitMQ {broker['rabbitmq_cpu_s']}, this script "
