@@ -11,6 +11,13 @@
 
     .venv/bin/python benchmarks/matching_speed.py [--demands 100000]
         [--companies 100000] [--full-demands 1000] [--events 1000] [--no-broker]
+        [--processes 1,2] [--uuid-ids]
+
+The broker part also reports what limits it: how busy the machine's cores
+were, the CPU seconds of the matching processes, PostgreSQL, RabbitMQ and
+this script, and PostgreSQL's commits and rollbacks (serialisation retries)
+in the benchmark's database. PARKMATCH_MATCHING_EVALUATIONS in the
+environment reaches the matching processes.
 
 Random data, fixed seed. Prints a table and the same figures as JSON. The
 engine's results equal the per-pair domain evaluation (property test in
