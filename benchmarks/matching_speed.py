@@ -11,6 +11,13 @@
 
     .venv/bin/python benchmarks/matching_speed.py [--demands 100000]
         [--companies 100000] [--full-demands 1000] [--events 1000] [--no-broker]
+        [--processes 1,2] [--uuid-ids]
+
+The broker part also reports what limits it: how busy the machine's cores
+were, the CPU seconds of the matching processes, PostgreSQL, RabbitMQ and
+this script, and PostgreSQL's commits and rollbacks (serialisation retries)
+in the benchmark's database. PARKMATCH_MATCHING_EVALUATIONS in the
+environment reaches the matching processes.
 
 Random data, fixed seed. Prints a table and the same figures as JSON. The
 engine's results equal the per-pair domain evaluation (property test in
@@ -161,7 +168,7 @@ def check_identity(index, companies, demands, rng, count=300):
 
 # --- the broker ------------------------------------------------------------------------
 
-def bench_broker(processes, events, rng):
+def bench_broker(processes, events, rng, uuid_ids=False):
     import pika
     import requests
     import sqlalchemy
@@ -193,6 +200,9 @@ def bench_broker(processes, events, rng):
 
         demands = [make_demand(rng, i) for i in range(20)]
         companies = [make_company(rng, 10_000 + i) for i in range(events)]
+        if uuid_ids:  # as profiles assigns them: random, spread over the indexes
+            for company in companies:
+                company["company_id"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         expected = sum(domain.assess(c, d, TODAY)["qualifies"] for c in companies
                        for d in demands)
         env = dict(os.environ, PARKMATCH_AMQP_URI=amqp, PARKMATCH_MATCHING_DATABASE_URL=db_url,
@@ -215,9 +225,12 @@ def bench_broker(processes, events, rng):
         for company in companies:
             event = make_event("company.registered", company, producer="benchmark")
             messages.append((event.type, json.dumps(event.to_message()), event.event_id))
+        stats_before = _db_stats(admin, db_name)
+        cpu_before = _cpu_times([p.pid for p in running])
         started = time.perf_counter()
         for message in messages:
             publisher.publish(*message)
+        publish_s = time.perf_counter() - started
         publisher.close()
         seen, deadline = 0, time.monotonic() + 600
         while seen < expected and time.monotonic() < deadline:
@@ -227,11 +240,32 @@ def bench_broker(processes, events, rng):
                 continue
             seen += 1
         elapsed = time.perf_counter() - started
+        cpu_after = _cpu_times([p.pid for p in running])
+        time.sleep(1.5)  # backends report their transaction counts at most once a second
+        stats_after = _db_stats(admin, db_name)
         connection.close()
         clock_file.unlink(missing_ok=True)
+        busy = cpu_after["machine_busy"] - cpu_before["machine_busy"]
+        total = cpu_after["machine_total"] - cpu_before["machine_total"]
         return {"processes": processes, "company_events": events, "matches": seen,
                 "expected_matches": expected, "seconds": round(elapsed, 2),
-                "events_per_s": round(events / elapsed, 1)}
+                "events_per_s": round(events / elapsed, 1),
+                "publish_s": round(publish_s, 2),  # the publisher alone (one confirm each)
+                # evidence for what limits throughput: how busy the machine's
+                # cores were, how much CPU the matching processes used, and how
+                # many transactions PostgreSQL rolled back (serialisation retries)
+                "machine_cpu_busy_pct": round(100 * busy / total, 1) if total else None,
+                "cores": os.cpu_count(),
+                "company_ids": "uuid" if uuid_ids else "sequential",
+                "evaluations_per_process": os.environ.get("PARKMATCH_MATCHING_EVALUATIONS",
+                                                          "default"),
+                "matching_cpu_s": round(cpu_after["matching"] - cpu_before["matching"], 2),
+                "postgres_cpu_s": round(cpu_after["postgres"] - cpu_before["postgres"], 2),
+                "rabbitmq_cpu_s": round(cpu_after["rabbitmq"] - cpu_before["rabbitmq"], 2),
+                "benchmark_cpu_s": round(cpu_after["benchmark"] - cpu_before["benchmark"], 2),
+                "load_average_1min": round(os.getloadavg()[0], 2),
+                "db_commits": stats_after[0] - stats_before[0],
+                "db_rollbacks": stats_after[1] - stats_before[1]}
     finally:
         for process in running:
             process.terminate()
@@ -244,6 +278,44 @@ def bench_broker(processes, events, rng):
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
         admin.dispose()
+
+
+def _cpu_times(session_leaders):
+    """CPU seconds used so far by the process groups of `session_leaders`
+    (the matching processes and their children) and the machine's busy and
+    total jiffies, from /proc (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"matching": 0, "postgres": 0, "rabbitmq": 0, "benchmark": 0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            head, _, rest = (entry / "stat").read_text().rpartition(")")
+        except OSError:
+            continue
+        fields, name = rest.split(), head.partition("(")[2]
+        ticks = int(fields[11]) + int(fields[12])  # utime + stime
+        if int(fields[2]) in session_leaders:  # field 5 of stat: the process group
+            used["matching"] += ticks
+        elif name == "postgres":
+            used["postgres"] += ticks
+        elif name in ("beam.smp", "erl_child_setup", "epmd"):
+            used["rabbitmq"] += ticks
+        elif int(entry.name) == os.getpid():
+            used["benchmark"] += ticks
+    cpu = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = cpu[3] + cpu[4]  # idle + iowait
+    return {**{k: v / tick for k, v in used.items()},
+            "machine_busy": sum(cpu) - idle, "machine_total": sum(cpu)}
+
+
+def _db_stats(admin, db_name):
+    with admin.connect() as conn:
+        conn.exec_driver_sql("SELECT pg_stat_clear_snapshot()")
+        row = conn.exec_driver_sql(
+            "SELECT xact_commit, xact_rollback FROM pg_stat_database WHERE datname = %s",
+            (db_name,)).one()
+    return int(row[0]), int(row[1])
 
 
 def _wait_for_consumers(vhost, processes, timeout=90):
@@ -271,6 +343,11 @@ def main():
     parser.add_argument("--plain-pairs", type=int, default=20_000)
     parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--no-broker", action="store_true")
+    parser.add_argument("--uuid-ids", action="store_true",
+                        help="random UUID company ids (as profiles assigns) instead of "
+                             "sequential c010000, c010001, ...")
+    parser.add_argument("--processes", default="1,2",
+                        help="matching process counts for the broker part (default 1,2)")
     args = parser.parse_args()
     rng = random.Random(20260315)
 
@@ -304,7 +381,8 @@ def main():
         "plain_python_peak_mb_2000_pairs": round(plain_mb, 2),
     }
     if not args.no_broker:
-        figures["broker"] = [bench_broker(n, args.events, random.Random(n)) for n in (1, 2)]
+        figures["broker"] = [bench_broker(n, args.events, random.Random(n), args.uuid_ids)
+                             for n in map(int, args.processes.split(","))]
 
     rows = [
         (f"one company vs {args.demands} demands (median)", f"{one_ms:.2f} ms",
@@ -322,7 +400,14 @@ def main():
     for broker in figures.get("broker", []):
         print(f"broker, {broker['processes']} matching process(es): {broker['events_per_s']} "
               f"company events/s ({broker['company_events']} events, {broker['matches']}/"
-              f"{broker['expected_matches']} matches in {broker['seconds']} s)")
+              f"{broker['expected_matches']} matches in {broker['seconds']} s, published in "
+              f"{broker['publish_s']} s; machine "
+              f"{broker['machine_cpu_busy_pct']}% busy on {broker['cores']} cores, matching "
+              f"processes {broker['matching_cpu_s']} CPU s, PostgreSQL "
+              f"{broker['postgres_cpu_s']}, RabbitMQ {broker['rabbitmq_cpu_s']}, this script "
+              f"{broker['benchmark_cpu_s']}; load {broker['load_average_1min']}; "
+              f"{broker['db_rollbacks']} "
+              f"rollbacks / {broker['db_commits']} commits)")
     print(json.dumps(figures, indent=2))
 
 

@@ -32,27 +32,12 @@ is O(log places) and the whole round O(pairs · log places).
 import heapq
 from dataclasses import dataclass, field
 
-FULL = "full_with_higher_ranked"
+from . import messages
 
-# Texts in one place; `{count_companies}` is a phrase with its plural.
-TEXTS = {
-    "en": {
-        FULL: "{where} is full with {count_companies} it ranks higher "
-              "(lowest-ranked admitted: score {lowest}; yours: {score})",
-        "companies": lambda n: f"{n} company" if n == 1 else f"{n:,} companies",
-    },
-    "ko": {
-        FULL: "{where}은(는) 더 높은 순위의 기업 {count_companies}(으)로 정원이 찼습니다 "
-              "(합격한 최하위 점수: {lowest}, 귀사 점수: {score})",
-        "companies": lambda n: f"{n:,}곳",
-    },
-    "zh": {
-        FULL: "{where}已满，录取了{count_companies}排名更靠前的企业"
-              "（录取最低分：{lowest}；您的得分：{score}）",
-        "companies": lambda n: f"{n:,}家",
-    },
-}
-LANGUAGES = tuple(TEXTS)
+FULL = "full_with_higher_ranked"
+# the why-not texts are templates in the one catalogue, messages.MESSAGES
+WHY_NOT_MESSAGES = {FULL: "allocation.full_with_higher_ranked"}
+LANGUAGES = messages.LANGUAGES
 
 
 # --- the solver ------------------------------------------------------------------
@@ -250,25 +235,16 @@ def why_not(allocation, scores, places):
 
 # --- words -------------------------------------------------------------------------
 
-def _name(names, lang):
-    names = names or {}
-    return names.get(lang) or names.get("en") or next((n for n in names.values() if n), "")
-
-
-def _number(value):
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return f"{value}"
+def why_not_message(answer, demand):
+    """One answer as a catalogue message (id and parameters). demand:
+    {"title", "park_names"} (what the round stored about it)."""
+    return messages.message(
+        WHY_NOT_MESSAGES[answer["reason"]],
+        park=demand.get("park_names") or {}, title=demand.get("title"),
+        admitted=len(answer["admitted_ranked_higher"]),
+        lowest=answer["lowest_admitted_score"], score=answer["score"])
 
 
 def why_not_text(answer, demand, lang="en"):
-    """One answer in words. demand: {"title", "park_names"} (what the round
-    stored about it)."""
-    texts = TEXTS.get(lang, TEXTS["en"])
-    park = _name(demand.get("park_names"), lang)
-    where = f"{park} ({demand.get('title')})" if lang != "zh" else f"{park}（{demand.get('title')}）"
-    return texts[answer["reason"]].format(
-        where=where,
-        count_companies=texts["companies"](len(answer["admitted_ranked_higher"])),
-        lowest=_number(answer["lowest_admitted_score"]),
-        score=_number(answer["score"]))
+    """One answer in words, in `lang` (en, ko, zh; anything else is en)."""
+    return messages.render(why_not_message(answer, demand), lang)

@@ -112,7 +112,7 @@ def _demands_in_scope(conn, scope, today):
                 problems[f"demand_ids.{n}"] = [f"no demand {demand_id} known to matching"]
             elif (state := domain.demand_state(known[demand_id], today)) != domain.OPEN:
                 problems[f"demand_ids.{n}"] = [
-                    f"demand {demand_id} is not open ({messages.STATES[state]['en']})"]
+                    f"demand {demand_id} is not open ({messages.render_state(state)})"]
         if problems:
             raise InvalidInput(problems)
         return known, storage.active_pairs(conn, list(known))

@@ -346,8 +346,8 @@ def assess_outcomes(company, demand, today):
 
 
 def with_texts(outcome):
-    return {**outcome, "explanation": render(outcome["message"], "en"),
-            "explanations": render_all(outcome["message"])}
+    texts = render_all(outcome["message"])
+    return {**outcome, "explanation": texts["en"], "explanations": texts}
 
 
 def outcomes_for(company, demand, today):
@@ -448,28 +448,32 @@ def assess(company, demand, today):
             "qualifies": qualifies, "near_miss": near_miss, "hard_unmet": len(unmet)}
 
 
-def evaluate(company, demand, today):
+def evaluate(company, demand, today, core=None):
     """The company against the demand: outcomes, score, whether it is a
     match (demand open and every required criterion met), whether it is a
-    near miss, and the words in every language."""
-    core = assess(company, demand, today)
+    near miss, and the words in every language. `core`: what
+    `assess(company, demand, today)` returned, if the caller has it."""
+    if core is None:
+        core = assess(company, demand, today)
     outcomes, state = core["outcomes"], core["state"]
     summary = _summary_message(state, outcomes, demand)
+    summaries = render_all(summary)
     withdrawn = None if core["qualifies"] else _withdrawn_message(state, outcomes)
+    withdrawn_texts = None if withdrawn is None else render_all(withdrawn)
     return {
         "match_id": match_id(company["company_id"], demand["demand_id"]),
         "company": match_company(company),
         "demand": match_demand(demand),
         "score": core["score"],
         "outcomes": [with_texts(o) for o in outcomes],
-        "summary": render(summary, "en"),
-        "summaries": render_all(summary),
+        "summary": summaries["en"],
+        "summaries": summaries,
         "summary_message": summary,
         "qualifies": core["qualifies"],
         "near_miss": core["near_miss"],
         "gaps": core["gaps"],
-        "withdrawn_reason": None if withdrawn is None else render(withdrawn, "en"),
-        "withdrawn_reasons": None if withdrawn is None else render_all(withdrawn),
+        "withdrawn_reason": None if withdrawn is None else withdrawn_texts["en"],
+        "withdrawn_reasons": withdrawn_texts,
         "withdrawn_message": withdrawn,
     }
 
@@ -487,11 +491,15 @@ def near_miss_record(evaluation, now):
         "demand": evaluation["demand"],
         "score": evaluation["score"],
         "outcomes": evaluation["outcomes"],
-        "gaps": [{**gap, "text": render(gap["message"], "en"),
-                  "texts": render_all(gap["message"])} for gap in evaluation["gaps"]],
+        "gaps": [_gap_with_texts(gap) for gap in evaluation["gaps"]],
         "recheck_on": min(eligible).isoformat() if eligible else None,
         "updated_at": now,
     }
+
+
+def _gap_with_texts(gap):
+    texts = render_all(gap["message"])
+    return {**gap, "text": texts["en"], "texts": texts}
 
 
 def near_miss_material(record):

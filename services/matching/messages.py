@@ -17,9 +17,12 @@ A template names its parameters and how to show them:
     {x:subject}                   what the company did not say
     {x:state}                     why a demand is not open
     {x:msg} {x:msgs}              nested message(s)
+    {x:names}                     a {lang: name} map -> the name in the language
+                                  (else English, else any name given)
 
 Plain Python: no broker, no database.
 """
+import functools
 import string
 from datetime import date
 
@@ -278,6 +281,15 @@ MESSAGES = {
         "ko": "{wanted:list} 중 한 곳 이상에 수출해야 함: 현재 수출 없음",
         "zh": "需出口至{wanted:list}之一：目前均未出口",
     },
+    # --- why a company did not get a demand in an allocation round ------------
+    "allocation.full_with_higher_ranked": {
+        "en": "{park:names} ({title}) is full with {admitted:plural:company:companies} "
+              "it ranks higher (lowest-ranked admitted: score {lowest:num}; yours: {score:num})",
+        "ko": "{park:names} ({title})은(는) 더 높은 순위의 기업 {admitted:num}곳(으)로 "
+              "정원이 찼습니다 (합격한 최하위 점수: {lowest:num}, 귀사 점수: {score:num})",
+        "zh": "{park:names}（{title}）已满，录取了{admitted:num}家排名更靠前的企业"
+              "（录取最低分：{lowest:num}；您的得分：{score:num}）",
+    },
 }
 
 # --- labels ---------------------------------------------------------------------
@@ -374,8 +386,19 @@ def _date(value, lang):
     return day.isoformat()
 
 
+def _name(names, lang):
+    names = names or {}
+    return names.get(lang) or names.get(DEFAULT_LANGUAGE) or next(
+        (n for n in names.values() if n), "")
+
+
 def _joined(items, lang):
     return _LIST_SEPARATOR[lang].join(items)
+
+
+_LIST_TABLES = {"certs": CERTIFICATIONS, "facilities": FACILITIES, "incentives": INCENTIVES,
+                "criteria": CRITERIA}
+_SINGLE_TABLES = {"criterion": CRITERIA, "subject": SUBJECTS, "state": STATES}
 
 
 class _Formatter(string.Formatter):
@@ -406,15 +429,14 @@ class _Formatter(string.Formatter):
             return taxonomy.label(value, lang)
         if kind == "sectors":
             return _joined([taxonomy.label(code, lang) for code in value], lang)
-        tables = {"certs": CERTIFICATIONS, "facilities": FACILITIES, "incentives": INCENTIVES,
-                  "criteria": CRITERIA}
-        if kind in tables:
-            return _joined([_label(tables[kind], code, lang) for code in value], lang)
+        if kind in _LIST_TABLES:
+            return _joined([_label(_LIST_TABLES[kind], code, lang) for code in value], lang)
         if kind == "list":
             return _joined([str(item) for item in value], lang)
-        single = {"criterion": CRITERIA, "subject": SUBJECTS, "state": STATES}
-        if kind in single:
-            return _label(single[kind], value, lang)
+        if kind in _SINGLE_TABLES:
+            return _label(_SINGLE_TABLES[kind], value, lang)
+        if kind == "names":
+            return _name(value, lang)
         if kind == "msg":
             return render(value, lang)
         if kind == "msgs":
@@ -429,11 +451,44 @@ def message(message_id, **params):
     return {"id": message_id, "params": params}
 
 
+_FORMATTERS = {lang: _Formatter(lang) for lang in LANGUAGES}
+
+
+@functools.lru_cache(maxsize=1024)
+def _pieces(template):
+    """A template parsed once: [(literal, field name or None, spec)], or None
+    when it uses more than plain `{name}` / `{name:spec}` fields (then the
+    general string.Formatter path renders it)."""
+    pieces = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        if name is not None and (conversion or not name.isidentifier() or "{" in (spec or "")):
+            return None
+        pieces.append((literal, name, spec or ""))
+    return pieces
+
+
 def render(msg, lang=DEFAULT_LANGUAGE):
     """The text of a message in `lang` (en, ko or zh; anything else is en)."""
     lang = language(lang)
     template = MESSAGES[msg["id"]][lang]
-    return _Formatter(lang).vformat(template, (), msg.get("params") or {})
+    params = msg.get("params") or {}
+    formatter = _FORMATTERS[lang]
+    pieces = _pieces(template)
+    if pieces is None:
+        return formatter.vformat(template, (), params)
+    # the same as formatter.vformat(template, (), params), without re-parsing
+    # the template on every call (texts are rendered for every kept pair)
+    out = []
+    for literal, name, spec in pieces:
+        out.append(literal)
+        if name is not None:
+            out.append(formatter.format_field(params[name], spec))
+    return "".join(out)
+
+
+def render_state(state, lang=DEFAULT_LANGUAGE):
+    """Why a demand is not open ("closed", "expired", "not_yet_open") in words."""
+    return _label(STATES, state, language(lang))
 
 
 def render_all(msg):

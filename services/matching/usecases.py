@@ -7,13 +7,15 @@ front): a company and a demand arriving at the same moment in two processes
 each read the other's table, so one of them is retried and sees the other.
 """
 import logging
+import threading
+from contextlib import contextmanager
 
 from services.contracts.actors import require_authenticated, require_owner_or_operator
 from services.contracts.errors import Forbidden, NotFound
 from services.platform import clock
 from services.platform.validation import load_input
 
-from . import domain, engine, storage
+from . import config, domain, engine, storage
 from .config import COMPANY_CONSUMER, DEMAND_CONSUMER
 from .schemas import (
     CompanyMatchesQuery,
@@ -35,14 +37,47 @@ def _now():
     return clock.now()
 
 
+class _EvaluationSlots:
+    """At most `config.evaluations()` evaluations at once in this process
+    (green threads under eventlet: threading is monkey-patched). Re-entrant
+    per thread, so an evaluation that starts another (tests do) cannot wait
+    for itself."""
+
+    def __init__(self):
+        self._semaphore = None
+        self._held = threading.local()
+
+    @contextmanager
+    def __call__(self):
+        if getattr(self._held, "depth", 0):
+            self._held.depth += 1
+            try:
+                yield
+            finally:
+                self._held.depth -= 1
+            return
+        if self._semaphore is None:
+            self._semaphore = threading.BoundedSemaphore(config.evaluations())
+        with self._semaphore:
+            self._held.depth = 1
+            try:
+                yield
+            finally:
+                self._held.depth = 0
+
+
+evaluation_slot = _EvaluationSlots()
+
+
 def _settle(uow, company, demand, existing, near_miss, today, now):
     """Evaluate one pair; store and announce whatever changed about its
     match, and keep its near miss (never announced) current."""
+    core = None
     if existing is None and near_miss is None:
         core = domain.assess(company, demand, today)  # no words for a pair that is neither
         if not (core["qualifies"] or core["near_miss"]):
             return None
-    evaluation = domain.evaluate(company, demand, today)
+    evaluation = domain.evaluate(company, demand, today, core)
     _keep_near_miss(uow.connection, evaluation, near_miss, now)
     change = domain.next_match(existing, evaluation, now)
     if change is None:
@@ -142,8 +177,9 @@ def company_changed(db, event, today=None):
         storage.save_company(conn, snapshot, now, is_new=stored is None)
         return _evaluate_company(uow, snapshot, today, now)
 
-    return db.handle(COMPANY_CONSUMER, event, work, serializable=True,
-                     attempts=EVALUATION_ATTEMPTS)
+    with evaluation_slot():
+        return db.handle(COMPANY_CONSUMER, event, work, serializable=True,
+                         attempts=EVALUATION_ATTEMPTS)
 
 
 def demand_changed(db, event, today=None):
@@ -159,8 +195,9 @@ def demand_changed(db, event, today=None):
         storage.save_demand(conn, snapshot, today, now, is_new=stored is None)
         return _evaluate_demand(uow, snapshot, today, now)
 
-    return db.handle(DEMAND_CONSUMER, event, work, serializable=True,
-                     attempts=EVALUATION_ATTEMPTS)
+    with evaluation_slot():
+        return db.handle(DEMAND_CONSUMER, event, work, serializable=True,
+                         attempts=EVALUATION_ATTEMPTS)
 
 
 # --- the calendar --------------------------------------------------------------
@@ -179,7 +216,8 @@ def follow_calendar(db, today=None):
             storage.mark_demand_evaluated(uow.connection, demand_id, today)
             return _evaluate_demand(uow, demand, today, _now())
         try:
-            emitted += db.run(work, serializable=True, attempts=EVALUATION_ATTEMPTS)
+            with evaluation_slot():
+                emitted += db.run(work, serializable=True, attempts=EVALUATION_ATTEMPTS)
         except Exception:  # logged; the next tick retries this demand
             log.exception("matching: could not re-evaluate demand %s", demand_id)
     for company_id, demand_id in db.run(
@@ -191,8 +229,9 @@ def follow_calendar(db, today=None):
                             storage.get_match(conn, domain.match_id(company_id, demand_id)),
                             storage.get_near_miss(conn, company_id, demand_id), today, _now())]
         try:
-            emitted += [e for e in db.run(recheck, serializable=True,
-                                          attempts=EVALUATION_ATTEMPTS) if e]
+            with evaluation_slot():
+                emitted += [e for e in db.run(recheck, serializable=True,
+                                              attempts=EVALUATION_ATTEMPTS) if e]
         except Exception:  # logged; the next tick retries this pair
             log.exception("matching: could not re-evaluate near miss %s/%s", company_id,
                           demand_id)

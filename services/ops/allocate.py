@@ -8,6 +8,7 @@ http://127.0.0.1:8000; the key is PARKMATCH_OPERATOR_KEY.
 """
 import json
 import sys
+import unicodedata
 
 import requests
 
@@ -77,9 +78,25 @@ def _number(value):
     return f"{int(value)}" if float(value).is_integer() else f"{value}"
 
 
+def display_width(text):
+    """Columns `text` takes in a terminal: wide and full-width characters
+    (Hangul, CJK ideographs, full-width forms: East Asian Width W or F) take
+    two, combining marks none, everything else one."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def _pad(text, width):
+    return text + " " * (width - display_width(text))
+
+
 def _table(header, rows):
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
-    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip()
+    widths = [max(display_width(str(cell)) for cell in column) for column in zip(header, *rows)]
+    lines = ["  ".join(_pad(str(cell), width) for cell, width in zip(row, widths)).rstrip()
              for row in [header, *rows]]
     return "\n".join(lines) + "\n"
 

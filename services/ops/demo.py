@@ -15,32 +15,34 @@ from pathlib import Path
 
 import requests
 
+from services.contracts import taxonomy
 from services.notifications import signing
 from services.platform import settings
 
 REFERENCE = Path(__file__).with_name("data") / "reference-data.json"
 
-SECTOR_CODES = {
-    "wind-turbine blades": ["renewable_energy", "new_materials"],
+# Sector strings of the reference data that the taxonomy cannot answer with
+# taxonomy.resolve, which maps one term to one code: each of these names
+# several sectors ("medical and beauty products" is health care *and*
+# cosmetics; Xiaowan's microcapsules go into cosmetics, medicines and food)
+# or does not resolve at all (language *and* vocational education). Every
+# other string resolves through the taxonomy (sectors_of).
+SECTORS_BEYOND_TAXONOMY = {
     "medical and beauty products": ["cosmetics", "health_care"],
-    "sapphire crystal materials": ["new_materials"],
-    "seed R&D": ["agriculture_seed"],
     "microcapsule raw materials for cosmetics, medicines and food":
         ["cosmetics", "biopharmaceuticals", "food_processing"],
-    "Korean-language and vocational education": ["education"],
-    "cloud": ["cloud"],
-    "artificial intelligence": ["artificial_intelligence"],
-    "accelerator": ["startup_services"],
-    "semiconductor equipment": ["semiconductors"],
-    "smartphones": ["consumer_electronics"],
-    "university technology holding": ["technology_transfer"],
-    "biopharmaceuticals": ["biopharmaceuticals"],
-    "medical devices": ["medical_devices"],
-    "advanced medical devices": ["medical_devices"],
-    "advanced manufacturing": ["advanced_manufacturing"],
-    "food processing": ["food_processing"],
-    "health care": ["health_care"],
+    "Korean-language and vocational education": ["language_education", "vocational_training"],
 }
+
+
+def sectors_of(term):
+    """The sector codes a reference-data string names (empty for none)."""
+    if not term:
+        return []
+    if term in SECTORS_BEYOND_TAXONOMY:
+        return list(SECTORS_BEYOND_TAXONOMY[term])
+    return [taxonomy.resolve(term)]
+
 
 FACILITY_CODES = {
     "accelerator": "accelerator", "R&D centre": "rnd_centre", "incubator": "incubator",
@@ -185,7 +187,7 @@ def _load_parks(api, data, ids, out):
 
 def _load_companies(api, data, ids, out):
     for company in data["companies"]:
-        sectors = SECTOR_CODES.get(company.get("sector"))
+        sectors = sectors_of(company.get("sector"))
         if not sectors:
             print(f"skipped   {company['name']['en']}: the reports name no sector", file=out)
             continue
@@ -216,8 +218,7 @@ def _demands_of(park):
                              "value": ["kr_venture", "kr_innobiz", "kr_mainbiz"]})
         yield {
             "title": programme["name"]["en"],
-            "sectors": sorted({c for t in programme["target_industries"]
-                               for c in SECTOR_CODES[t]}),
+            "sectors": sorted({c for t in programme["target_industries"] for c in sectors_of(t)}),
             "space_offered_m2": programme.get("phase_1_gross_floor_area_m2"),
             "facilities": [FACILITY_CODES[f] for f in programme["facilities"]
                            if f in FACILITY_CODES],
@@ -229,7 +230,7 @@ def _demands_of(park):
         room = (park.get("capacity_firms") or 0) - (park.get("resident_firms") or 0)
         yield {
             "title": f"{park['name']['en']}: new {', '.join(park['target_industries'])} firms",
-            "sectors": sorted({c for t in park["target_industries"] for c in SECTOR_CODES[t]}),
+            "sectors": sorted({c for t in park["target_industries"] for c in sectors_of(t)}),
             "places": room if room > 0 else 10,
         }
 

@@ -97,3 +97,31 @@ def test_sectors_typed_as_terms_are_stored_and_published_as_codes(profiles, rpc,
         rpc.profiles.register_company(company_body(sectors=["cloud", "bogus"]))
     assert caught.value.details == {"sectors": {"1": [
         "unknown sector 'bogus'; closest known terms: biopharmaceuticals (Biopharmaceuticals)"]}}
+
+
+def test_dates_follow_the_business_clock(profiles, rpc, monkeypatch, tmp_path):
+    """A demand published without valid_from opens on the clock's today, and
+    a founding date is "in the future" by the clock, so time moved with
+    PARKMATCH_CLOCK_FILE (as the e2e harness does) reaches matching's
+    validity windows and founding ages consistently."""
+    from datetime import date, datetime, timedelta, timezone
+
+    from services.platform import clock
+    path = tmp_path / "clock"
+    monkeypatch.setenv(clock.CLOCK_FILE_VARIABLE, str(path))
+    travelled = datetime.now(timezone.utc) + timedelta(days=400)
+    clock.travel_to(path, travelled)
+
+    park = rpc.profiles.register_park(OPERATOR, park_body())
+    actor = {"kind": "park", "id": park["park"]["id"]}
+    body = {k: v for k, v in demand_body().items() if k != "valid_from"}
+    demand = rpc.profiles.publish_demand(actor, park["park"]["id"], body)
+    assert demand["valid_from"] == travelled.date().isoformat()
+
+    founded = (travelled - timedelta(days=1)).date()
+    assert founded > date.today()  # in the real future, in the clock's past
+    registered = rpc.profiles.register_company(company_body(founded_on=founded.isoformat()))
+    assert registered["company"]["founded_on"] == founded.isoformat()
+    with pytest.raises(InvalidInput):
+        rpc.profiles.register_company(
+            company_body(founded_on=(travelled + timedelta(days=2)).date().isoformat()))

@@ -233,3 +233,18 @@ def test_solve_on_arbitrary_rankings_matches_the_matching_package(seed):
     capacities = {d: rng.randint(1, 6) for d in demand_prefs}
     ours = {d: sorted(cs) for d, cs in solve(acceptable, demand_prefs, capacities).items()}
     assert ours == package_assignment(acceptable, demand_prefs, capacities)
+
+
+def test_why_not_texts_come_from_the_one_message_catalogue(monkeypatch):
+    from services.matching import messages
+    answer = allocate({"a": {"d": 100.0}, "b": {"d": 85.0}}, {"d": 1}).why_not["b"][0]
+    msg = allocation.why_not_message(answer, BINXIAN)
+    assert msg == {"id": "allocation.full_with_higher_ranked",
+                   "params": {"park": BINXIAN["park_names"], "title": "High-Tech Valley",
+                              "admitted": 1, "lowest": 100.0, "score": 85.0}}
+    assert messages.render_all(msg) == {lang: why_not_text(answer, BINXIAN, lang)
+                                        for lang in ("en", "ko", "zh")}
+    # changing the catalogue changes what allocation says
+    monkeypatch.setitem(messages.MESSAGES, "allocation.full_with_higher_ranked",
+                        {"en": "{park:names} full", "ko": "가득", "zh": "满"})
+    assert why_not_text(answer, BINXIAN, "en") == "Binxian ETDZ full"
