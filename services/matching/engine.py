@@ -51,21 +51,26 @@ class Vocabulary:
 
 
 def _hit(a, b):
-    """Any common bit, over the last (word) axis."""
-    if a.shape[-1] == 1:
-        return (a[..., 0] & b[..., 0]) != 0
-    return ((a & b) != 0).any(axis=-1)
+    """Any common bit, over the last (word) axis. Word by word: numpy's
+    reduction over a short last axis costs several times more than a few
+    element-wise passes."""
+    hit = (a[..., 0] & b[..., 0]) != 0
+    for word in range(1, a.shape[-1]):
+        hit |= (a[..., word] & b[..., word]) != 0
+    return hit
 
 
 def _covers(offered, needed):
     """Every needed bit is offered."""
-    if offered.shape[-1] == 1:
-        return (needed[..., 0] & ~offered[..., 0]) == 0
-    return ((needed & ~offered) == 0).all(axis=-1)
+    covered = (needed[..., 0] & ~offered[..., 0]) == 0
+    for word in range(1, offered.shape[-1]):
+        covered &= (needed[..., word] & ~offered[..., word]) == 0
+    return covered
 
 
 KINDS = tuple(domain.EVALUATORS)
 _SECTOR_LEVELS = {}  # (wanted codes, credit levels) -> bits per level
+_CODE_LEVELS = {}    # (one wanted code, credit levels) -> bit sets per level
 
 
 class DemandIndex:
@@ -148,19 +153,37 @@ class DemandIndex:
 
     def _sector_levels(self, wanted, level_of):
         """Per credit level, the company sector codes whose best affinity to
-        the wanted codes earns exactly that credit (memoised per code set)."""
-        _cache = _SECTOR_LEVELS
+        the wanted codes earns exactly that credit (memoised per code set).
+        Built from each wanted code's own levels as Python integers: the best
+        affinity over a set is, level by level from the highest, the union of
+        its codes' bits less what a higher level already took."""
         key = (wanted, tuple(self.levels))
-        if key not in _cache:
-            levels = np.zeros((len(self.levels), self.sectors.words), np.uint64)
+        if key not in _SECTOR_LEVELS:
+            taken, levels = 0, np.zeros((len(self.levels), self.sectors.words), np.uint64)
+            per_code = [self._code_levels(code, level_of) for code in wanted]
+            for i in range(len(self.levels)):
+                bits = 0
+                for code_levels in per_code:
+                    bits |= code_levels[i]
+                bits &= ~taken
+                taken |= bits
+                for word in range(self.sectors.words):
+                    levels[i, word] = (bits >> (64 * word)) & 0xFFFF_FFFF_FFFF_FFFF
+            _SECTOR_LEVELS[key] = levels
+        return _SECTOR_LEVELS[key]
+
+    def _code_levels(self, wanted, level_of):
+        """One wanted code: per credit level, the held codes (as an integer
+        bit set) whose affinity to it earns that credit."""
+        key = (wanted, tuple(self.levels))
+        if key not in _CODE_LEVELS:
+            levels = [0] * len(self.levels)
             for held in taxonomy.SECTOR_CODES:
-                best = max(taxonomy.affinity(w, held)[0] for w in wanted)
-                if best > 0:
-                    position = self.sectors.index[held]
-                    levels[level_of[round(best * 100)], position >> 6] |= \
-                        _ONE << np.uint64(position & 63)
-            _cache[key] = levels
-        return _cache[key]
+                weight = taxonomy.affinity(wanted, held)[0]
+                if weight > 0:
+                    levels[level_of[round(weight * 100)]] |= 1 << self.sectors.index[held]
+            _CODE_LEVELS[key] = levels
+        return _CODE_LEVELS[key]
 
     # --- companies -------------------------------------------------------------
 
