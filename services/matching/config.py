@@ -27,7 +27,7 @@ def expiry_interval(container_config=None):
 # run at once in one matching process. Each is a SERIALIZABLE transaction
 # that reads and inserts into the same index pages as its neighbours, so
 # more at once mostly buys serialisation failures and retries (measured:
-# docs/notes/polish-matching.md); two still overlap one's database waits
+# docs/guide/matching.md, "Matching throughput"); two still overlap one's database waits
 # with the other's Python work.
 EVALUATIONS_KEY = "PARKMATCH_MATCHING_EVALUATIONS"
 DEFAULT_EVALUATIONS = 2
