@@ -17,7 +17,7 @@ import requests
 
 from services.contracts import taxonomy
 from services.notifications import signing
-from services.platform import settings
+from services.platform import clock, settings
 
 REFERENCE = Path(__file__).with_name("data") / "reference-data.json"
 
@@ -250,7 +250,7 @@ def _load_agreement(api, agreement, ids, park_names, out, today=None):
     signed_on = _date_of(agreement.get("date"))
     if signed_on is None:
         # DEMO: see UNDATED_SIGNING_DAYS_AGO
-        signed_on = ((today or date.today())
+        signed_on = ((today or clock.today())
                      - timedelta(days=UNDATED_SIGNING_DAYS_AGO)).isoformat()
     proposal = api.call("POST", "/api/agreements", {
         "kind": AGREEMENT_KINDS.get(agreement["kind"], "mou"),
