@@ -63,6 +63,7 @@ def test_unsafe_urls_are_refused_with_a_reason(url, reason):
     ("https://public.example/hooks", TABLE["public.example"]),
     ("http://mapped-public.example:8080/h", ["::ffff:93.184.216.34"]),
     ("https://93.184.216.34/h", ["93.184.216.34"]),
+    ("http://[2606:4700::1111]:8443/h", ["2606:4700::1111"]),  # a public IPv6 literal
 ])
 def test_public_urls_pass_and_give_the_addresses_to_connect_to(url, addresses):
     assert ssrf.check_url(url, resolve=fake_resolve) == addresses
