@@ -14,6 +14,7 @@ from dateutil import rrule as _rrule
 
 from services.contracts.actors import is_operator
 from services.contracts.errors import Conflict, Forbidden, InvalidInput
+from services.contracts.languages import name_in
 
 # --- lifecycle ---------------------------------------------------------------
 
@@ -127,11 +128,8 @@ DIRECTORY_SNAPSHOTS = {
 
 def display_name(names):
     """English first (the language all three sides read), then Korean, then Chinese."""
-    for lang in ("en", "ko", "zh"):
-        name = (names.get(lang) or "").strip()
-        if name:
-            return name
-    return None
+    name = name_in(names)
+    return name.strip() if name else None
 
 
 def directory_entry(event_type, payload):

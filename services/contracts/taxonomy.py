@@ -35,6 +35,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from services.contracts.languages import supported_language
+
 EXACT, CHILD, RELATED, NONE = "exact", "child", "related", "none"
 
 # How much of a sector criterion's weight each relation earns (documented in
@@ -81,7 +83,7 @@ class UnknownSector(ValueError):
 
 
 def label(code, lang="en"):
-    return SECTORS[code].labels[lang if lang in LANGUAGES else "en"]
+    return SECTORS[code].labels[supported_language(lang)]
 
 
 # --- normalisation ------------------------------------------------------------

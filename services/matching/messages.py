@@ -27,9 +27,11 @@ import string
 from datetime import date
 
 from services.contracts import taxonomy
+from services.contracts.languages import (
+    DEFAULT_LANGUAGE, FALLBACK_ORDER, name_in, supported_language,
+)
 
-LANGUAGES = ("en", "ko", "zh")
-DEFAULT_LANGUAGE = "en"
+LANGUAGES = FALLBACK_ORDER  # en, ko, zh
 
 _LIST_SEPARATOR = {"en": ", ", "ko": ", ", "zh": "、"}
 _CLAUSE_SEPARATOR = {"en": "; ", "ko": "; ", "zh": "；"}
@@ -364,7 +366,7 @@ INCENTIVES = {
 
 def language(lang):
     """A supported language code; anything else is English."""
-    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+    return supported_language(lang)
 
 
 def _label(table, code, lang):
@@ -387,9 +389,7 @@ def _date(value, lang):
 
 
 def _name(names, lang):
-    names = names or {}
-    return names.get(lang) or names.get(DEFAULT_LANGUAGE) or next(
-        (n for n in names.values() if n), "")
+    return name_in(names, lang) or ""
 
 
 def _joined(items, lang):

@@ -5,9 +5,8 @@ that comes from data is HTML-escaped. Pure: no I/O.
 Contact details never appear: the events carry none."""
 from html import escape
 
-from services.contracts import taxonomy
-
-LANGUAGES = ("ko", "zh", "en")
+from services.contracts import languages, taxonomy
+from services.contracts.languages import supported_language
 
 TITLES = {
     "match.found": {
@@ -80,12 +79,11 @@ LABELS = {
 
 
 def _lang(language):
-    return language if language in LANGUAGES else "en"
+    return supported_language(language)
 
 
 def name_in(names, language):
-    names = names or {}
-    return names.get(language) or names.get("en") or names.get("ko") or names.get("zh") or "?"
+    return languages.name_in(names, language) or "?"
 
 
 def _sectors(codes, language):

@@ -12,6 +12,7 @@ import unicodedata
 
 import requests
 
+from services.contracts.languages import name_in
 from services.platform import settings
 
 DEFAULT_ADDRESS = "0.0.0.0:8000"  # the gateway's default (services/gateway, README)
@@ -70,8 +71,7 @@ def _error_text(response):
 
 
 def _name(names, fallback):
-    names = names or {}
-    return names.get("en") or next((n for n in names.values() if n), None) or fallback
+    return name_in(names) or fallback
 
 
 def _number(value):
