@@ -198,12 +198,20 @@ def proposal_problems(proposal, proposer, sponsor_id, directory, match):
     return problems
 
 
-def match_problems(match_id, match, parties):
+def _unusable_match(match_id, match, needs):
+    """Why `match` cannot be built on (None if it can): unknown or withdrawn."""
     if match is None:
         return {"match_id": [f"unknown match {match_id} (matches arrive from the matching "
                              "service; if it was found just now, try again shortly)"]}
     if match["status"] != "active":
-        return {"match_id": [f"match {match_id} was withdrawn; propose from an active match"]}
+        return {"match_id": [f"match {match_id} was withdrawn; {needs}"]}
+    return None
+
+
+def match_problems(match_id, match, parties):
+    unusable = _unusable_match(match_id, match, "propose from an active match")
+    if unusable:
+        return unusable
     named = {key(p) for p in parties}
     missing = [f"{kind} {party_id}" for kind, party_id in
                (("company", match["company_id"]), ("park", match["park_id"]))
@@ -443,12 +451,9 @@ def choose_requester(actor, request, match):
 
 def introduction_request_problems(request, requester, match, match_id):
     """Field -> reasons, before anything is stored."""
-    if match is None:
-        return {"match_id": [f"unknown match {match_id} (matches arrive from the matching "
-                             "service; if it was found just now, try again shortly)"]}
-    if match["status"] != "active":
-        return {"match_id": [f"match {match_id} was withdrawn; introductions need an active "
-                             "match"]}
+    unusable = _unusable_match(match_id, match, "introductions need an active match")
+    if unusable:
+        return unusable
     if requester["kind"] == "partner" and not request.get("contact"):
         return {"contact": ["a partner gives the contact the company receives if it accepts"]}
     return {}
