@@ -40,9 +40,13 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from services.contracts.taxonomy import SECTOR_CODES
-from services.contracts.vocabulary import CERTIFICATIONS, FACILITIES, INCENTIVES
-from services.matching import domain, engine
+from services.contracts.taxonomy import SECTOR_CODES  # noqa: E402 (after the path insert)
+from services.contracts.vocabulary import (  # noqa: E402
+    CERTIFICATIONS,
+    FACILITIES,
+    INCENTIVES,
+)
+from services.matching import domain, engine  # noqa: E402
 
 TODAY = date(2026, 3, 15)
 SECTORS = sorted(SECTOR_CODES)

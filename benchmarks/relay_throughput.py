@@ -61,6 +61,7 @@ def bench_relay(amqp_uri, events, db_url):
 
 def bench_nameko_dispatcher(amqp_uri, events):
     from nameko.standalone.events import event_dispatcher
+
     from services.platform.broker import connect
     # nameko's standalone dispatcher does not declare its exchange; give it
     # one with a bound quorum queue, like the relay's topology.

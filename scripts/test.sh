@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/ensure-infra.sh
+echo "=== ruff check ==="
+.venv/bin/ruff check .
 export PYTHONWARNINGS="ignore::DeprecationWarning"
 status=0
 for db in sqlite postgresql; do

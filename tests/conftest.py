@@ -90,7 +90,8 @@ def infrastructure(request):
             timeout=120, pause=1)
     missing = []
     if not _port_open(RABBIT_HOST, RABBIT_PORT):
-        missing.append(f"RabbitMQ at {RABBIT_HOST}:{RABBIT_PORT} (start: rabbitmq-server -detached)")
+        missing.append(f"RabbitMQ at {RABBIT_HOST}:{RABBIT_PORT} "
+                       "(start: rabbitmq-server -detached)")
     try:
         requests.get(f"{RABBIT_MGMT}/api/overview", auth=RABBIT_AUTH, timeout=5)
     except requests.RequestException:
@@ -112,7 +113,8 @@ def vhost(infrastructure):
     """A fresh RabbitMQ vhost; yields its AMQP URI."""
     name = f"pmtest-{uuid.uuid4().hex[:12]}"
     auth = RABBIT_AUTH
-    requests.put(f"{RABBIT_MGMT}/api/vhosts/{quote(name)}", auth=auth, timeout=10).raise_for_status()
+    requests.put(f"{RABBIT_MGMT}/api/vhosts/{quote(name)}", auth=auth,
+                 timeout=10).raise_for_status()
     requests.put(f"{RABBIT_MGMT}/api/permissions/{quote(name)}/{RABBIT_USER}", auth=auth,
                  timeout=10,
                  json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
@@ -151,6 +153,7 @@ class DatabaseFactory:
         if not self.created:
             return
         import sqlalchemy
+
         from services.platform.db import postgres_url
         engine = sqlalchemy.create_engine(postgres_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
@@ -214,8 +217,8 @@ class EventSpy:
     """Listens to every event on the events exchange, like a consumer would."""
 
     def __init__(self, amqp_uri):
-        from services.platform.broker import declare_topology
         from services.contracts.topology import EVENTS_EXCHANGE
+        from services.platform.broker import declare_topology
 
         self.events = []
         self._lock = threading.Lock()

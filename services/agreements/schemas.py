@@ -1,12 +1,16 @@
 """What the agreements service accepts and returns over RPC (and so what the
 public API accepts and returns: the gateway documents these schemas)."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from services.contracts.events import RegionSchema
 from services.contracts.vocabulary import (
-    AGREEMENT_KINDS, AGREEMENT_STATES, INTRODUCTION_STATUSES, PARTY_KINDS, SECTORS,
+    AGREEMENT_KINDS,
+    AGREEMENT_STATES,
+    INTRODUCTION_STATUSES,
+    PARTY_KINDS,
+    SECTORS,
 )
 
 from . import domain
@@ -91,14 +95,14 @@ class SignedAt(fields.Str):
         try:
             if len(text) == 10:
                 day = date.fromisoformat(text)
-                return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+                return datetime(day.year, day.month, day.day, tzinfo=UTC)
             moment = datetime.fromisoformat(text)
         except ValueError:
             raise ValidationError("use an ISO date (2024-07-29) or date-time with offset "
                                   "(2024-07-29T10:00:00+09:00)") from None
         if moment.tzinfo is None:
             raise ValidationError("give the date-time with its UTC offset, e.g. +09:00")
-        return moment.astimezone(timezone.utc)
+        return moment.astimezone(UTC)
 
 
 class SignatureIn(Schema):
@@ -111,7 +115,7 @@ class SignatureIn(Schema):
 
     @validates("signed_at")
     def _not_in_future(self, value, **kwargs):
-        if value is not None and value > datetime.now(timezone.utc) + CLOCK_SKEW:
+        if value is not None and value > datetime.now(UTC) + CLOCK_SKEW:
             raise ValidationError("cannot be in the future")
 
 

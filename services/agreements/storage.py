@@ -4,13 +4,25 @@ from events), the agreements, who is party to which, and the audit trail.
 An agreement is stored as one JSON document (the truth) next to the columns
 that are queried; `agreement_parties` indexes its parties for "which
 agreements may this actor see"."""
-from datetime import datetime, timezone
-
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData,
-    String, Table, func, or_, select, update,
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    func,
+    or_,
+    select,
+    update,
 )
 
 from services.platform.outbox import messaging_tables
@@ -132,7 +144,7 @@ obligation_reminders = Table(
 
 
 def _now():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _parse_time(value):

@@ -13,10 +13,22 @@ from services.platform.validation import load_input
 from . import config, domain, storage
 from .config import DIRECTORY_CONSUMER, MATCH_CONSUMER
 from .schemas import (
-    AgreementOut, AgreementProposal, CancellationIn, DecisionIn, DocumentIn, FulfilmentIn, FulfilmentOut,
-    FunnelOut, HistoryEntryOut, IntroductionOut, IntroductionRequest, ObligationChange,
+    AgreementOut,
+    AgreementProposal,
+    CancellationIn,
+    DecisionIn,
+    DocumentIn,
+    FulfilmentIn,
+    FulfilmentOut,
+    FunnelOut,
+    HistoryEntryOut,
+    IntroductionOut,
+    IntroductionRequest,
+    ObligationChange,
     ObligationIn,
-    ObligationOut, SignatureIn, TransitionIn,
+    ObligationOut,
+    SignatureIn,
+    TransitionIn,
 )
 
 log = logging.getLogger(__name__)
@@ -511,7 +523,7 @@ def run_timers(db):
     return done
 
 
-# --- the funnel ------------------------------------------------------------------------------------
+# --- the funnel ---------------------------------------------------------------------
 
 def get_funnel(db, actor, query, matches_alerted=None):
     """GET /api/funnel?partner_id=... or ?park_id=...: the partner or park itself, or the

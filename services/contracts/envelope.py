@@ -8,7 +8,7 @@ contract.
 """
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -88,7 +88,7 @@ def make_event(event_type, payload, producer, correlation_id=None, causation_id=
         event_id=event_id,
         type=event_type,
         version=version,
-        occurred_at=occurred_at or datetime.now(timezone.utc),
+        occurred_at=occurred_at or datetime.now(UTC),
         producer=producer,
         correlation_id=correlation_id or event_id,
         causation_id=causation_id,

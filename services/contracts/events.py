@@ -7,8 +7,15 @@ bump CURRENT_VERSION once every consumer can read it.
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from .vocabulary import (
-    AGREEMENT_KINDS, CERTIFICATIONS, CRITERION_KINDS, FACILITIES, INCENTIVES,
-    INTRODUCTION_STATUSES, PARTNER_KINDS, PARTY_KINDS, SECTORS,
+    AGREEMENT_KINDS,
+    CERTIFICATIONS,
+    CRITERION_KINDS,
+    FACILITIES,
+    INCENTIVES,
+    INTRODUCTION_STATUSES,
+    PARTNER_KINDS,
+    PARTY_KINDS,
+    SECTORS,
 )
 
 SectorCode = lambda **kw: fields.Str(validate=validate.OneOf(sorted(SECTORS)), **kw)  # noqa: E731
@@ -99,7 +106,8 @@ def _markets_problem(value):
 _CRITERION_VALUE_RULES = {
     "sectors": lambda v: None if v is None or _codes(v, SECTORS, allow_empty=False) else
     f"needs null or a non-empty list drawn from the sector codes, e.g. {sorted(SECTORS)[:3]}",
-    "space": lambda v: None if v is None or _whole(v) else "needs null or a whole number of m² >= 0",
+    "space": lambda v: None if v is None or _whole(v) else
+    "needs null or a whole number of m² >= 0",
     "facilities": lambda v: None if v is None or _codes(v, FACILITIES) else
     f"needs null or a list drawn from {list(FACILITIES)}",
     "incentives": lambda v: None if v is None or _codes(v, INCENTIVES) else

@@ -2,8 +2,8 @@
 
 Both the nameko HTTP entrypoints (service.py) and the OpenAPI document
 (openapi.py) are generated from this table, so they cannot drift apart."""
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from marshmallow import Schema, fields
 

@@ -10,9 +10,9 @@ from nameko.web.handlers import http
 from services.platform import rpc_errors  # noqa: F401  typed errors back from RPC
 
 from . import config, http_api
+from .config import SERVICE_NAME
 from .openapi import build_spec
 from .routes import build_routes
-from .config import SERVICE_NAME
 
 ROUTES = build_routes()
 OPENAPI = build_spec(ROUTES)

@@ -114,7 +114,7 @@ class DemandIndex:
         a["valid_until"] = np.full(n, _BIG, np.int64)
 
         level_of = {w: i for i, w in enumerate(self.levels)}
-        for j, (d, listed) in enumerate(zip(self.demands, criteria)):
+        for j, (d, listed) in enumerate(zip(self.demands, criteria, strict=True)):
             a["open"][j] = d["status"] == domain.OPEN
             a["valid_from"][j] = d["valid_from"].toordinal()
             if d.get("valid_until") is not None:
@@ -360,8 +360,8 @@ def _terms(kind, at, levels):
             ~known, None
     if kind == "headcount":
         known, size = company("headcount.known"), company("headcount")
-        return None, known & (size >= demand("headcount.min")) & (size <= demand("headcount.max")), \
-            ~known, None
+        within = (size >= demand("headcount.min")) & (size <= demand("headcount.max"))
+        return None, known & within, ~known, None
     if kind == "export_markets":
         known = company("markets.known")
         return None, known & _hit(at.company_bits("markets"), at.demand_bits(f"{kind}.value")), \

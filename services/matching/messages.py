@@ -28,7 +28,10 @@ from datetime import date
 
 from services.contracts import taxonomy
 from services.contracts.languages import (
-    DEFAULT_LANGUAGE, FALLBACK_ORDER, name_in, supported_language,
+    DEFAULT_LANGUAGE,
+    FALLBACK_ORDER,
+    name_in,
+    supported_language,
 )
 
 LANGUAGES = FALLBACK_ORDER  # en, ko, zh

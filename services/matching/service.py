@@ -4,8 +4,7 @@ from nameko.rpc import rpc
 
 from services.platform.nameko_ext import DatabaseDependency, configured_timer, handle_event
 
-from . import config, usecases
-from . import allocation_usecases
+from . import allocation_usecases, config, usecases
 from .config import COMPANY_CONSUMER, DEMAND_CONSUMER, SERVICE_NAME
 
 

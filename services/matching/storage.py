@@ -4,8 +4,22 @@ that are queried."""
 from datetime import date
 
 from sqlalchemy import (
-    JSON, Column, Date, DateTime, Float, Index, Integer, MetaData, String, Table, UniqueConstraint,
-    and_, delete, func, or_, select,
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    and_,
+    delete,
+    func,
+    or_,
+    select,
 )
 
 from services.platform.outbox import messaging_tables

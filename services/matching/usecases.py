@@ -120,7 +120,7 @@ def _evaluate_demand(uow, demand, today, now):
         index = engine.DemandIndex([demand])
         result = index.evaluate(index.encode(everyone), today, scores="none")
         keep = (result["qualifies"] | result["near_miss"])[:, 0]
-        companies = [c for c, kept in zip(everyone, keep)
+        companies = [c for c, kept in zip(everyone, keep, strict=True)
                      if kept or c["company_id"] in existing or c["company_id"] in missed]
     else:
         companies = storage.companies_by_id(conn, set(existing) | set(missed))

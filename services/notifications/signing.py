@@ -33,7 +33,7 @@ def _as_text(body):
 
 def sign(secret, message_id, timestamp, body):
     """The webhook-signature header value for this message."""
-    signed_content = f"{message_id}.{int(timestamp)}.{_as_text(body)}".encode("utf-8")
+    signed_content = f"{message_id}.{int(timestamp)}.{_as_text(body)}".encode()
     digest = hmac.new(secret_key(secret), signed_content, hashlib.sha256).digest()
     return f"{SIGNATURE_VERSION},{base64.b64encode(digest).decode()}"
 

@@ -91,10 +91,17 @@ def _sectors(codes, language):
                      for code in codes or ())
 
 
+def _summary(data, lang):
+    return (data.get("summaries") or {}).get(lang) or data["summary"]
+
+
 def describe(kind, data, language):
     """(title, [detail lines]) of one alert in `language`."""
     lang = _lang(language)
-    label = lambda key: LABELS[key][lang]
+
+    def label(key):
+        return LABELS[key][lang]
+
     if kind.startswith("match."):
         company = name_in(data["company"]["names"], lang)
         demand = data["demand"]["title"]
@@ -102,7 +109,7 @@ def describe(kind, data, language):
         lines = [f"{label('park')}: {name_in(data['demand']['park_names'], lang)}",
                  f"{label('score')}: {data['score']:.1f}",
                  f"{label('sectors')}: {_sectors(data['demand']['sectors'], lang)}",
-                 f"{label('summary')}: {(data.get('summaries') or {}).get(lang) or data['summary']}"]
+                 f"{label('summary')}: {_summary(data, lang)}"]
         if data.get("withdrawn_reason"):
             lines.append(f"{label('reason')}: {data['withdrawn_reason']}")
         return title, lines

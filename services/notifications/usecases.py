@@ -217,7 +217,8 @@ def _check_channel_ids(conn, partner_id, channel_ids):
     known = {channel["id"] for channel in storage.list_channels(conn, partner_id)}
     unknown = [cid for cid in channel_ids if cid not in known]
     if unknown:
-        raise InvalidInput({"channel_ids": [f"not a channel of this partner: {', '.join(unknown)}"]})
+        listed = ", ".join(unknown)
+        raise InvalidInput({"channel_ids": [f"not a channel of this partner: {listed}"]})
 
 
 def add_subscription(db, actor, partner_id, data):

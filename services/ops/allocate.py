@@ -66,7 +66,8 @@ def _error_text(response):
         return response.text[:500]
     text = body.get("message", "")
     for field, reasons in (body.get("details") or {}).items():
-        text += f"\n  {field}: {'; '.join(map(str, reasons)) if isinstance(reasons, list) else reasons}"
+        said = "; ".join(map(str, reasons)) if isinstance(reasons, list) else reasons
+        text += f"\n  {field}: {said}"
     return text
 
 
@@ -95,8 +96,10 @@ def _pad(text, width):
 
 
 def _table(header, rows):
-    widths = [max(display_width(str(cell)) for cell in column) for column in zip(header, *rows)]
-    lines = ["  ".join(_pad(str(cell), width) for cell, width in zip(row, widths)).rstrip()
+    columns = zip(header, *rows, strict=True)
+    widths = [max(display_width(str(cell)) for cell in column) for column in columns]
+    lines = ["  ".join(_pad(str(cell), width)
+                       for cell, width in zip(row, widths, strict=True)).rstrip()
              for row in [header, *rows]]
     return "\n".join(lines) + "\n"
 

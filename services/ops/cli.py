@@ -25,6 +25,7 @@ def _cmd_run(args):
 
 def _cmd_migrate(args):
     from services.platform import migrations, settings
+
     from .catalog import STATEFUL
     unknown = set(args.services) - set(STATEFUL)
     if unknown:
@@ -76,6 +77,7 @@ def _cmd_dead_letters(args):
 
 def _cmd_relay(args):
     import time
+
     from services.platform import settings
     from services.platform.db import Database
     from services.platform.relay import OutboxRelay

@@ -64,8 +64,10 @@ PARTNER_KINDS = {
 # Signatories of the reference agreements that are not in the partner list:
 # government bodies, which Parkmatch models as partners of kind government_office.
 GOVERNMENT_BODIES = {
-    "Korea Ministry of Science, ICT and Future Planning": ("KR", "미래창조과학부", "韩国未来创造科学部"),
-    "China Ministry of Science and Technology": ("CN", "중국 과학기술부", "中华人民共和国科学技术部"),
+    "Korea Ministry of Science, ICT and Future Planning":
+        ("KR", "미래창조과학부", "韩国未来创造科学部"),
+    "China Ministry of Science and Technology":
+        ("CN", "중국 과학기술부", "中华人民共和国科学技术部"),
     "Seoul Metropolitan Government": ("KR", "서울특별시", "首尔特别市"),
     "Chongqing Municipal Government": ("CN", "충칭시 인민정부", "重庆市人民政府"),
 }
@@ -78,7 +80,8 @@ DEMO_SUBSCRIPTIONS = {
         "regions": [{"country": "CN", "province": "Heilongjiang"}]},
 }
 
-AGREEMENT_KINDS = {"MOU": "mou", "government MOU": "mou", "friendship-city agreement": "cooperation"}
+AGREEMENT_KINDS = {"MOU": "mou", "government MOU": "mou",
+                   "friendship-city agreement": "cooperation"}
 
 # DEMO: the Seongnam-Harbin MOU was signed at Binxian ETDZ on a day the reports
 # do not give. The demo dates it 170 days before the load, so its twice-yearly

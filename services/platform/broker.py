@@ -7,7 +7,11 @@ import pika
 from pika.exceptions import UnroutableError
 
 from services.contracts.topology import (
-    CONSUMERS, EVENTS_EXCHANGE, dead_queue, work_queue, work_queue_arguments,
+    CONSUMERS,
+    EVENTS_EXCHANGE,
+    dead_queue,
+    work_queue,
+    work_queue_arguments,
 )
 
 log = logging.getLogger(__name__)

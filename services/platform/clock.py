@@ -11,7 +11,7 @@ is re-read only when its modification time changes.
 Bookkeeping timestamps (outbox, inbox) keep the real clock.
 """
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 CLOCK_FILE_VARIABLE = "PARKMATCH_CLOCK_FILE"
 
@@ -33,19 +33,19 @@ def _travelled_to():
         if instant.tzinfo is None:
             raise ValueError(f"{path}: give the instant with a UTC offset")
         _cache.update(path=path, mtime=mtime, instant=instant)
-    return _cache["instant"], datetime.fromtimestamp(mtime, timezone.utc)
+    return _cache["instant"], datetime.fromtimestamp(mtime, UTC)
 
 
 def now():
     travelled = _travelled_to()
-    real = datetime.now(timezone.utc)
+    real = datetime.now(UTC)
     if travelled is None:
         return real
     instant, written_at = travelled
-    return (instant + (real - written_at)).astimezone(timezone.utc)
+    return (instant + (real - written_at)).astimezone(UTC)
 
 
-def today(tz=timezone.utc):
+def today(tz=UTC):
     """Today's date in `tz` (a partner's time zone, for example)."""
     return now().astimezone(tz).date()
 

@@ -1,6 +1,6 @@
 """The idempotent inbox: each consumer records the id of every event it has
 handled, in the same transaction as the handling's effects."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import Column, DateTime, MetaData, String, Table
 
@@ -24,4 +24,4 @@ _table = inbox_table(MetaData())
 def claim(connection, consumer, event_id):
     """Record the event as handled by `consumer`; False if it already was."""
     return insert_if_absent(connection, _table, {
-        "consumer": consumer, "event_id": event_id, "handled_at": datetime.now(timezone.utc)})
+        "consumer": consumer, "event_id": event_id, "handled_at": datetime.now(UTC)})

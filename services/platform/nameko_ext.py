@@ -9,7 +9,7 @@ import logging
 import threading
 import time
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import partial
 
 from kombu import Connection, Exchange, Queue, binding
@@ -21,7 +21,12 @@ from nameko.timer import Timer
 
 from services.contracts import ContractError, parse_event
 from services.contracts.topology import (
-    CONSUMERS, EVENTS_EXCHANGE, dead_queue, retry_queue, retry_queue_arguments, work_queue,
+    CONSUMERS,
+    EVENTS_EXCHANGE,
+    dead_queue,
+    retry_queue,
+    retry_queue_arguments,
+    work_queue,
     work_queue_arguments,
 )
 
@@ -172,7 +177,7 @@ class ReliableEventHandler(Consumer):
         headers = {
             "x-parkmatch-attempts": attempts,
             "x-parkmatch-error": error[:1000],
-            "x-parkmatch-failed-at": datetime.now(timezone.utc).isoformat(),
+            "x-parkmatch-failed-at": datetime.now(UTC).isoformat(),
             "x-parkmatch-consumer": self.consumer_name,
         }
         try:

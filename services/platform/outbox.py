@@ -1,10 +1,19 @@
 """The transactional outbox: events are rows written in the same transaction
 as the state change that caused them; the relay publishes them afterwards."""
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import (
-    BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text, select, update,
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    select,
+    update,
 )
 
 # Every service's own metadata gets the same outbox and inbox tables
@@ -15,7 +24,8 @@ OUTBOX = "outbox"
 def outbox_table(metadata: MetaData):
     return Table(
         OUTBOX, metadata,
-        Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+        Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+               autoincrement=True),
         Column("event_id", String(36), nullable=False, unique=True),
         Column("event_type", String(80), nullable=False),
         Column("body", Text, nullable=False),
@@ -34,7 +44,7 @@ def append(connection, evt):
         event_id=evt.event_id,
         event_type=evt.type,
         body=json.dumps(evt.to_message(), ensure_ascii=False),
-        created_at=datetime.now(timezone.utc),
+        created_at=datetime.now(UTC),
         attempts=0,
     ))
 
@@ -53,7 +63,7 @@ def pending(connection, limit, lock=False):
 def mark_published(connection, row_ids):
     if row_ids:
         connection.execute(update(_table).where(_table.c.id.in_(row_ids))
-                           .values(published_at=datetime.now(timezone.utc)))
+                           .values(published_at=datetime.now(UTC)))
 
 
 def mark_failed(connection, row_id, error):

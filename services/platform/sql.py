@@ -1,5 +1,5 @@
 """SQL pieces every storage module shares, for SQLite and PostgreSQL alike."""
-from datetime import timezone
+from datetime import UTC
 
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -25,5 +25,5 @@ def insert_if_absent(conn, table, values):
 def as_utc(moment):
     """SQLite hands timestamps back without their offset; they are written in UTC."""
     if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
+        return moment.replace(tzinfo=UTC)
     return moment

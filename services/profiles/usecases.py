@@ -3,7 +3,11 @@ validates input, applies domain rules, stores the result and emits the events
 that follow, all through one unit of work (`db.run`)."""
 
 from services.contracts.actors import (
-    is_actor, is_operator, require_authenticated, require_operator, require_owner_or_operator,
+    is_actor,
+    is_operator,
+    require_authenticated,
+    require_operator,
+    require_owner_or_operator,
 )
 from services.contracts.errors import InvalidInput, NotFound
 from services.platform import clock, keys
@@ -11,8 +15,14 @@ from services.platform.validation import load_input
 
 from . import domain, storage
 from .schemas import (
-    CompanyOut, CompanyRegistration, CompanyUpdate, DemandOut, DemandPublication, DemandUpdate,
-    ParkOut, ParkRegistration,
+    CompanyOut,
+    CompanyRegistration,
+    CompanyUpdate,
+    DemandOut,
+    DemandPublication,
+    DemandUpdate,
+    ParkOut,
+    ParkRegistration,
 )
 
 

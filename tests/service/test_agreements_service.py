@@ -3,7 +3,7 @@ database, next to the profiles service. Matches and partners are published
 here as the matching and notifications services would publish them."""
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import quote, unquote, urlparse
 
 import eventlet
@@ -364,7 +364,7 @@ def test_a_partner_sponsors_and_the_operator_records_historic_signatures(
 
     assert done["status"] == "signed"
     assert datetime.fromisoformat(done["signed_at"]) == \
-        datetime(2024, 7, 29, 7, 0, tzinfo=timezone.utc)
+        datetime(2024, 7, 29, 7, 0, tzinfo=UTC)
     event = event_spy.wait_for("agreement.signed",
                                lambda e: e["payload"]["agreement_id"] == proposed["id"])
     assert event["payload"]["sponsor_partner_id"] == partner["partner_id"]

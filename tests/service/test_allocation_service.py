@@ -72,8 +72,8 @@ def test_a_one_place_demand_goes_to_the_higher_score_and_the_other_hears_why_not
     assert rpc.matching.get_allocation_round(OPERATOR, held["round_id"]) == held
     in_chinese = rpc.matching.get_allocation_round(OPERATOR, held["round_id"], "zh")
     assert [c["why_not"][0]["text"] for c in in_chinese["companies"] if c["why_not"]] == [
-        ("宾县经济技术开发区（Korea-China High-Tech Valley, phase 1）已满，录取了1家排名更靠前的企业"
-         "（录取最低分：100；您的得分：88.9）")]
+        ("宾县经济技术开发区（Korea-China High-Tech Valley, phase 1）已满，"
+         "录取了1家排名更靠前的企业（录取最低分：100；您的得分：88.9）")]
 
     # the company left out sees its own outcome, without the other's id
     own = rpc.matching.get_allocation_round(second_actor, held["round_id"], "ko")

@@ -4,7 +4,7 @@ the exchange): matches are found, updated and withdrawn as profiles change,
 each exactly once, even with two matching processes side by side."""
 import json
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -275,7 +275,7 @@ def test_the_calendar_withdraws_matches_of_expired_demands(run_service, vhost, e
             stored = storage.get_demand(uow.connection, "demand-1")
             yesterday = date.today() - timedelta(days=1)
             storage.save_demand(uow.connection, {**stored, "valid_until": yesterday},
-                                evaluated_on=yesterday, now=datetime.now(timezone.utc),
+                                evaluated_on=yesterday, now=datetime.now(UTC),
                                 is_new=False)
         database.run(expire)
 

@@ -480,7 +480,8 @@ def test_introductions_and_obligations_reach_sponsors_parties_and_subscribers(
     eventually(lambda: assert_count(receiver.to("/fan"), 4))
     settle()
 
-    kinds = lambda path: sorted(json.loads(r["body"])["type"] for r in receiver.to(path))
+    def kinds(path):
+        return sorted(json.loads(r["body"])["type"] for r in receiver.to(path))
     assert kinds("/sponsor") == ["introduction.accepted", "introduction.requested",
                                  "obligation.due", "obligation.overdue"]
     assert kinds("/party") == ["obligation.due", "obligation.overdue"]

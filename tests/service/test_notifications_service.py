@@ -9,7 +9,7 @@ import json
 import threading
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pika
@@ -22,11 +22,10 @@ from services.contracts.errors import Forbidden, InvalidInput, NotFound, Unauthe
 from services.contracts.topology import work_queue
 from services.notifications import storage, usecases
 from services.notifications.service import NotificationsService
-from services.platform.nameko_ext import ConfiguredTimer
 from services.notifications.webhooks import Outcome
 from services.platform.broker import EventPublisher
 from services.platform.db import Database, make_engine
-from services.platform.nameko_ext import BoundDatabase
+from services.platform.nameko_ext import BoundDatabase, ConfiguredTimer
 from tests.conftest import eventually
 
 POLL_INTERVAL = 0.1
@@ -187,7 +186,7 @@ def agreement(parties, sponsor=None, sectors=("biopharmaceuticals",), region=HAR
         "title": "MOU on a Korea-China bio incubation programme", "status": status,
         "parties": parties, "proposed_by": parties[0], "sponsor_partner_id": sponsor,
         "sectors": list(sectors), "region": region,
-        "signed_at": datetime.now(timezone.utc) if status == "signed" else None,
+        "signed_at": datetime.now(UTC) if status == "signed" else None,
     }
 
 
@@ -511,7 +510,7 @@ def test_a_result_arriving_after_another_process_took_over_does_not_move_the_del
 
     [claimed_by_a] = usecases.claim_due_deliveries(db, limit=10)
     assert usecases.claim_due_deliveries(db, limit=10) == []  # hidden while A holds it
-    lease_ran_out = datetime.now(timezone.utc) - timedelta(seconds=1)
+    lease_ran_out = datetime.now(UTC) - timedelta(seconds=1)
     db.run(lambda uow: storage.update_delivery(uow.connection, claimed_by_a["delivery"]["id"],
                                                {"next_attempt_at": lease_ran_out}))
     [claimed_by_b] = usecases.claim_due_deliveries(db, limit=10)

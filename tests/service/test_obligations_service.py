@@ -3,7 +3,7 @@ funnel, in the agreements service on the real broker and a real database.
 Time moves with PARKMATCH_CLOCK_FILE; two containers of the service share the
 database so their timers compete."""
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -29,7 +29,7 @@ match = base.match
 publish = base.publish
 world = base.world
 
-START = datetime(2031, 1, 10, 9, 0, tzinfo=timezone.utc)
+START = datetime(2031, 1, 10, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -209,7 +209,7 @@ def test_recurring_meetings_fulfilled_on_time_count_in_the_park_funnel(
          "evidence": {"url": "https://example.org/minutes.pdf", "sha256": SHA,
                       "note": "first meeting held in Harbin"}})
     assert on_time["on_time"] is True
-    moved_clock(datetime(second.year, second.month, second.day, tzinfo=timezone.utc)
+    moved_clock(datetime(second.year, second.month, second.day, tzinfo=UTC)
                 + timedelta(days=3))
     intro = rpc.agreements.request_introduction(actor("park", park),
                                                 {"match_id": match["match_id"]})

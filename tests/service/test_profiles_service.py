@@ -1,10 +1,12 @@
 """The profiles service in a nameko container on the real broker and a real
 database: every state change reaches the broker as an event, through the
 outbox, and contact details never do."""
+from datetime import UTC
+
 import pytest
 
-from services.contracts.errors import Forbidden, InvalidInput, NotFound
 from services.contracts.actors import OPERATOR
+from services.contracts.errors import Forbidden, InvalidInput, NotFound
 from services.profiles.service import ProfilesService
 from tests.factories import company_body, demand_body, park_body
 
@@ -57,7 +59,8 @@ def test_a_company_cannot_touch_another_company(profiles, rpc):
                                     {"patents": 0})
     seen_by_other = rpc.profiles.get_company({"kind": "company", "id": mine["id"]}, theirs["id"])
     assert seen_by_other["contact"] is None
-    assert rpc.profiles.get_company(OPERATOR, theirs["id"])["contact"]["email"] == "minji@example.kr"
+    stored = rpc.profiles.get_company(OPERATOR, theirs["id"])
+    assert stored["contact"]["email"] == "minji@example.kr"
 
 
 def test_park_publishes_demand_and_closing_it_is_an_update(profiles, rpc, event_spy):
@@ -104,12 +107,12 @@ def test_dates_follow_the_business_clock(profiles, rpc, monkeypatch, tmp_path):
     a founding date is "in the future" by the clock, so time moved with
     PARKMATCH_CLOCK_FILE (as the e2e harness does) reaches matching's
     validity windows and founding ages consistently."""
-    from datetime import date, datetime, timedelta, timezone
+    from datetime import date, datetime, timedelta
 
     from services.platform import clock
     path = tmp_path / "clock"
     monkeypatch.setenv(clock.CLOCK_FILE_VARIABLE, str(path))
-    travelled = datetime.now(timezone.utc) + timedelta(days=400)
+    travelled = datetime.now(UTC) + timedelta(days=400)
     clock.travel_to(path, travelled)
 
     park = rpc.profiles.register_park(OPERATOR, park_body())

@@ -1,6 +1,6 @@
 """Agreement rules on plain data: the transition table, who may propose,
 sign and see, and signing that is idempotent and completes exactly once."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -9,7 +9,7 @@ from services.contracts import make_event
 from services.contracts.actors import OPERATOR
 from services.contracts.errors import Conflict, Forbidden, InvalidInput
 
-NOW = datetime(2024, 7, 29, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2024, 7, 29, 9, 0, tzinfo=UTC)
 COMPANY = {"kind": "company", "id": "c1"}
 PARK = {"kind": "park", "id": "p1"}
 PARTNER = {"kind": "partner", "id": "seoul-bio-hub"}

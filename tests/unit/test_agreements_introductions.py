@@ -1,6 +1,6 @@
 """Introduction rules on plain data: who may ask and answer, duplicates and
 the cap, expiry, and that no contact is in a view or event before acceptance."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -9,7 +9,7 @@ from services.contracts import make_event
 from services.contracts.actors import OPERATOR
 from services.contracts.errors import Conflict, Forbidden
 
-NOW = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 MATCH = {"id": "m1", "version": 1, "status": "active", "company_id": "c1", "park_id": "p1",
          "demand_id": "d1", "sectors": ["biopharmaceuticals"], "score": 91.0,
          "region": {"country": "CN", "province": "Heilongjiang", "city": "Harbin"}}

@@ -1,7 +1,7 @@
 """Obligation schedules (RFC 5545 rules through dateutil, with this service's
 limits), reminder windows, and the funnel's arithmetic: plain functions."""
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -116,7 +116,7 @@ def obligation(schedule, created, windows=(30, 7)):
     return {"id": "o1", "agreement_id": "a1", "title": "exchange meeting",
             "owner": {"kind": "partner", "id": "p1"}, "schedule": schedule,
             "remind_days_before": list(windows),
-            "created_at": datetime(created.year, created.month, created.day, tzinfo=timezone.utc)}
+            "created_at": datetime(created.year, created.month, created.day, tzinfo=UTC)}
 
 
 def test_reminders_due_skip_fulfilled_and_history_before_recording():

@@ -1,5 +1,5 @@
 """What the agreements RPC accepts, and that its migration matches its tables."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from marshmallow import ValidationError
@@ -47,9 +47,9 @@ def test_documents_carry_a_url_and_a_sha256():
 
 def test_signed_at_takes_a_date_or_an_aware_date_time():
     assert SignatureIn().load({"signed_at": "2024-07-29"})["signed_at"] == \
-        datetime(2024, 7, 29, tzinfo=timezone.utc)
+        datetime(2024, 7, 29, tzinfo=UTC)
     seoul = SignatureIn().load({"signed_at": "2024-07-29T10:00:00+09:00"})["signed_at"]
-    assert seoul == datetime(2024, 7, 29, 1, 0, tzinfo=timezone.utc)
+    assert seoul == datetime(2024, 7, 29, 1, 0, tzinfo=UTC)
     assert SignatureIn().load({}) == {"party": None, "signed_at": None}
 
 
@@ -61,7 +61,7 @@ def test_signed_at_refuses_what_it_cannot_place_in_time(value):
 
 
 def test_signed_at_cannot_be_in_the_future():
-    tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).isoformat()
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     with pytest.raises(ValidationError) as caught:
         SignatureIn().load({"signed_at": tomorrow})
     assert caught.value.messages == {"signed_at": ["cannot be in the future"]}

@@ -68,6 +68,6 @@ def test_columns_line_up_by_display_width_with_korean_and_chinese_names():
              ["1/1  ", "2  ", "대박제약 (88.9)"]]
     for column in range(3):
         starts = {allocate.display_width(line[:line.index(row[column])])
-                  for line, row in zip(table, cells)}
+                  for line, row in zip(table, cells, strict=True)}
         assert len(starts) == 1, (column, table)
     assert table[1].startswith("宾县经济技术开发区: 高新技术谷  1/1")

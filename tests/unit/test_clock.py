@@ -1,17 +1,17 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from services.platform import clock
 
 
 def test_system_clock_without_a_clock_file(monkeypatch):
     monkeypatch.delenv(clock.CLOCK_FILE_VARIABLE, raising=False)
-    assert abs(clock.now() - datetime.now(timezone.utc)) < timedelta(seconds=1)
+    assert abs(clock.now() - datetime.now(UTC)) < timedelta(seconds=1)
 
 
 def test_travelled_clock_keeps_moving_from_the_instant_written(tmp_path, monkeypatch):
     path = tmp_path / "clock"
     monkeypatch.setenv(clock.CLOCK_FILE_VARIABLE, str(path))
-    target = datetime(2030, 1, 31, 23, 30, tzinfo=timezone.utc)
+    target = datetime(2030, 1, 31, 23, 30, tzinfo=UTC)
     clock.travel_to(path, target)
     first = clock.now()
     assert target <= first < target + timedelta(seconds=5)

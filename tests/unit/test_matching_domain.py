@@ -3,7 +3,7 @@ versus not met, the score, a match's life and the order matches are listed
 in. Snapshots are built the way the service receives them (loaded through
 the event contracts)."""
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -15,7 +15,7 @@ from tests.factories import company_body, demand_body, harbin_screening, park_bo
 
 TODAY = date(2026, 3, 15)
 VENTURE_OR_INNOBIZ = "Korean venture certification, INNOBIZ"
-NOW = datetime(2026, 3, 15, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 15, 9, 30, tzinfo=UTC)
 
 
 def company(company_id="c-1", version=1, **overrides):

@@ -1,13 +1,13 @@
 """Who gets which alert, once, and how deliveries are retried: the
 notification rules on plain data."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from services.contracts.vocabulary import ALERT_EVENT_KINDS
 from services.notifications import domain
 
-NOW = datetime(2026, 5, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 HARBIN = {"country": "CN", "province": "Heilongjiang", "city": "Harbin"}
 CHENGDU = {"country": "CN", "province": "Sichuan", "city": "Chengdu"}
 

@@ -16,7 +16,7 @@ SPEC_SIGNATURE = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
 
 def independent_signature(secret, message_id, timestamp, body):
     key = base64.b64decode(secret[len("whsec_"):])
-    content = f"{message_id}.{timestamp}.{body}".encode("utf-8")
+    content = f"{message_id}.{timestamp}.{body}".encode()
     return "v1," + base64.b64encode(hmac.new(key, content, hashlib.sha256).digest()).decode()
 
 

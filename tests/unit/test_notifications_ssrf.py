@@ -81,7 +81,8 @@ def test_allowing_loopback_admits_loopback_only():
 
 def test_dns_rebinding_is_caught_at_the_second_check():
     answers = iter([["93.184.216.34"], ["127.0.0.1"]])
-    rebinding = lambda host, port: next(answers)
+    def rebinding(host, port):
+        return next(answers)
     assert ssrf.check_url("http://rebind.example/h", resolve=rebinding) == ["93.184.216.34"]
     with pytest.raises(ssrf.UnsafeUrl):
         ssrf.check_url("http://rebind.example/h", resolve=rebinding)

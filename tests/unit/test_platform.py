@@ -1,10 +1,11 @@
 """Platform pieces that need no broker."""
+from datetime import UTC, date, datetime
+
 import pytest
 
 from services.contracts.errors import InvalidInput, NotFound
 from services.platform import keys
 from services.platform.serialization import from_document, to_document
-from datetime import date, datetime, timezone
 
 
 def test_api_keys_are_random_typed_and_hashed():
@@ -18,6 +19,7 @@ def test_api_keys_are_random_typed_and_hashed():
 
 def test_errors_survive_the_trip_through_nameko_serialisation():
     from nameko.exceptions import deserialize, serialize
+
     import services.platform.rpc_errors  # noqa: F401  registers the error classes
     invalid = deserialize(serialize(InvalidInput({"country": ["bad"]})))
     assert isinstance(invalid, InvalidInput) and invalid.details == {"country": ["bad"]}
@@ -28,8 +30,8 @@ def test_errors_survive_the_trip_through_nameko_serialisation():
 
 @pytest.mark.parametrize("value", [
     {"founded_on": date(2024, 7, 29),
-     "signed_at": datetime(2024, 7, 29, 9, 30, tzinfo=timezone.utc),
-     "parties": [{"signed_at": datetime(2019, 5, 1, tzinfo=timezone.utc)}],
+     "signed_at": datetime(2024, 7, 29, 9, 30, tzinfo=UTC),
+     "parties": [{"signed_at": datetime(2019, 5, 1, tzinfo=UTC)}],
      "valid_until": None, "city": "Seoul"},
 ])
 def test_documents_round_trip_dates(value):
@@ -43,8 +45,9 @@ def test_text_that_looks_like_a_date_stays_text():
 
 
 def test_text_no_database_can_store_is_refused_naming_the_field():
-    from services.platform.validation import load_input
     from marshmallow import Schema, fields
+
+    from services.platform.validation import load_input
 
     class Body(Schema):
         title = fields.Str()

@@ -9,8 +9,20 @@ from marshmallow import Schema, ValidationError
 
 from services.contracts import taxonomy
 from services.contracts.taxonomy import (
-    AFFINITY_WEIGHTS, CHILD, EXACT, LANGUAGES, NONE, RELATED, SECTOR_CODES, SECTORS,
-    UnknownSector, affinity, ancestors, best_affinity, label, resolve,
+    AFFINITY_WEIGHTS,
+    CHILD,
+    EXACT,
+    LANGUAGES,
+    NONE,
+    RELATED,
+    SECTOR_CODES,
+    SECTORS,
+    UnknownSector,
+    affinity,
+    ancestors,
+    best_affinity,
+    label,
+    resolve,
 )
 from services.contracts.taxonomy_fields import SectorTerm, SectorTerms
 

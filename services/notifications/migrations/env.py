@@ -1,4 +1,4 @@
-from services.platform.alembic_env import run_migrations
 from services.notifications.storage import metadata
+from services.platform.alembic_env import run_migrations
 
 run_migrations(metadata)

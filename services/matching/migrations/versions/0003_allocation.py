@@ -6,9 +6,8 @@ Create Date: 2026-11-24 10:00:00.000000
 
 Written against 0001; the lead rechains it after 0002 (matching helper) on merge.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0003'
 down_revision = "0002"
