@@ -16,6 +16,8 @@ import requests
 
 from services.ops.catalog import SERVICES, STATEFUL
 from tests.conftest import RABBIT_AUTH, RABBIT_MGMT, ROOT, eventually
+from tests.e2e.journeys import PARK_EMAIL
+from tests.factories import company_body, demand_body, park_body
 
 OPERATOR_KEY = "e2e-operator-key-0123456789"
 
@@ -231,3 +233,38 @@ def receiver():
     hook = WebhookReceiver()
     yield hook
     hook.close()
+
+
+@pytest.fixture
+def setting(api, operator, receiver):
+    """A park (with a contact) and its demand, a partner with a webhook, a
+    company that matches; the match found."""
+    park = operator.post("/api/parks", park_body(contact={"person": "Zhao Lei",
+                                                          "email": PARK_EMAIL}))
+    assert park.status_code == 201, park.text
+    as_park = operator.as_(park.json()["api_key"])
+    park_id = park.json()["park"]["id"]
+    demand = as_park.post(f"/api/parks/{park_id}/demands", demand_body())
+    assert demand.status_code == 201, demand.text
+    partner = operator.post("/api/partners", {
+        "names": {"en": "KIC China (Korea Innovation Center China)"}, "country": "CN",
+        "kind": "government_office", "webhooks": [f"{receiver.url}/kic"]})
+    assert partner.status_code == 201, partner.text
+    receiver.secret = partner.json()["webhook_secret"]
+    as_partner = operator.as_(partner.json()["api_key"])
+    partner_id = partner.json()["partner"]["id"]
+    assert as_partner.post(f"/api/partners/{partner_id}/subscriptions",
+                           {"min_score": 0}).status_code == 201
+    company = api.post("/api/companies", company_body())
+    assert company.status_code == 201, company.text
+    company_id = company.json()["company"]["id"]
+    as_company = api.as_(company.json()["api_key"])
+
+    def matched():
+        found = as_company.get(f"/api/companies/{company_id}/matches").json()
+        assert len(found) == 1
+        return found[0]
+    match = eventually(matched)
+    return {"park": as_park, "park_id": park_id, "demand_id": demand.json()["id"],
+            "partner": as_partner, "partner_id": partner_id, "company": as_company,
+            "company_id": company_id, "match": match}

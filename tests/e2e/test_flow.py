@@ -3,34 +3,10 @@ RabbitMQ between real processes, alerts checked by a real partner server."""
 import pytest
 
 from tests.conftest import eventually, holds
-from tests.factories import company_body, demand_body, park_body
+from tests.e2e.journeys import register_park_with_demand, register_partner
+from tests.factories import company_body, park_body
 
 pytestmark = pytest.mark.e2e
-
-
-def register_park_with_demand(operator, **demand_overrides):
-    park = operator.post("/api/parks", park_body())
-    assert park.status_code == 201, park.text
-    park_key = park.json()["api_key"]
-    park_id = park.json()["park"]["id"]
-    as_park = operator.as_(park_key)
-    demand = as_park.post(f"/api/parks/{park_id}/demands", demand_body(**demand_overrides))
-    assert demand.status_code == 201, demand.text
-    return as_park, park_id, demand.json()
-
-
-def register_partner(operator, receiver, **subscription):
-    partner = operator.post("/api/partners", {
-        "names": {"en": "KIC China (Korea Innovation Center China)", "ko": "KIC중국"},
-        "country": "CN", "kind": "government_office", "webhooks": [f"{receiver.url}/kic"]})
-    assert partner.status_code == 201, partner.text
-    body = partner.json()
-    receiver.secret = body["webhook_secret"]
-    as_partner = operator.as_(body["api_key"])
-    partner_id = body["partner"]["id"]
-    sub = as_partner.post(f"/api/partners/{partner_id}/subscriptions", subscription)
-    assert sub.status_code == 201, sub.text
-    return as_partner, partner_id
 
 
 def test_company_to_match_to_alert_to_signed_agreement(api, operator, receiver):

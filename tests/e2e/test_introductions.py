@@ -9,14 +9,17 @@ import pytest
 
 from services.platform import clock
 from tests.conftest import eventually, holds
-from tests.factories import company_body, demand_body, park_body
+from tests.e2e.journeys import (
+    COMPANY_EMAIL,
+    COMPANY_PHONE,
+    PARK_EMAIL,
+    PARTNER_EMAIL,
+    request_when_known,
+    travel,
+)
 
 pytestmark = pytest.mark.e2e
 
-COMPANY_EMAIL = "minji@example.kr"
-COMPANY_PHONE = "+82-2-555-0101"
-PARK_EMAIL = "invest@binxian.example"
-PARTNER_EMAIL = "jisoo@kic.example"
 SECRETS = (COMPANY_EMAIL, COMPANY_PHONE)
 
 
@@ -25,54 +28,6 @@ def no_company_contact(response):
     for secret in SECRETS:
         assert secret not in response.text, f"company contact leaked: {response.text[:500]}"
     return response
-
-
-def travel(system, days):
-    clock.travel_to(system.log_dir / "clock", clock.now() + timedelta(days=days))
-
-
-@pytest.fixture
-def setting(api, operator, receiver):
-    """A park (with a contact) and its demand, a partner with a webhook, a
-    company that matches; the match found."""
-    park = operator.post("/api/parks", park_body(contact={"person": "Zhao Lei",
-                                                          "email": PARK_EMAIL}))
-    assert park.status_code == 201, park.text
-    as_park = operator.as_(park.json()["api_key"])
-    park_id = park.json()["park"]["id"]
-    demand = as_park.post(f"/api/parks/{park_id}/demands", demand_body())
-    assert demand.status_code == 201, demand.text
-    partner = operator.post("/api/partners", {
-        "names": {"en": "KIC China (Korea Innovation Center China)"}, "country": "CN",
-        "kind": "government_office", "webhooks": [f"{receiver.url}/kic"]})
-    assert partner.status_code == 201, partner.text
-    receiver.secret = partner.json()["webhook_secret"]
-    as_partner = operator.as_(partner.json()["api_key"])
-    partner_id = partner.json()["partner"]["id"]
-    assert as_partner.post(f"/api/partners/{partner_id}/subscriptions",
-                           {"min_score": 0}).status_code == 201
-    company = api.post("/api/companies", company_body())
-    assert company.status_code == 201, company.text
-    company_id = company.json()["company"]["id"]
-    as_company = api.as_(company.json()["api_key"])
-
-    def matched():
-        found = as_company.get(f"/api/companies/{company_id}/matches").json()
-        assert len(found) == 1
-        return found[0]
-    match = eventually(matched)
-    return {"park": as_park, "park_id": park_id, "demand_id": demand.json()["id"],
-            "partner": as_partner, "partner_id": partner_id, "company": as_company,
-            "company_id": company_id, "match": match}
-
-
-def request_when_known(as_requester, body):
-    """agreements hears of the match over the broker a moment after matching."""
-    def made():
-        response = as_requester.post("/api/introductions", body)
-        assert response.status_code == 201, response.text
-        return response.json()
-    return eventually(made)
 
 
 def test_double_opt_in_leaks_no_contact_before_acceptance_then_both_sides_get_them(

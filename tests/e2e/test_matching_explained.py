@@ -6,7 +6,7 @@ Korean and Chinese; near misses are never alerted."""
 import pytest
 
 from tests.conftest import eventually, holds
-from tests.e2e.test_flow import register_park_with_demand, register_partner
+from tests.e2e.journeys import register_park_with_demand, register_partner
 from tests.factories import company_body
 
 pytestmark = pytest.mark.e2e

@@ -1,11 +1,10 @@
 """Withdrawing an introduction request and changing / cancelling an
 obligation through the public HTTP API, every service a real process."""
-# ruff: noqa: F811  (pytest fixtures imported from test_introductions)
 import pytest
 
 from services.platform import clock
 from tests.conftest import eventually
-from tests.e2e.test_introductions import request_when_known, setting  # noqa: F401
+from tests.e2e.journeys import request_when_known
 
 pytestmark = pytest.mark.e2e
 

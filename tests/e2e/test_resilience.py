@@ -12,7 +12,7 @@ import pytest
 
 from services.contracts.topology import EVENTS_EXCHANGE
 from tests.conftest import TEST_DB, EventSpy, eventually, holds
-from tests.e2e.test_flow import register_park_with_demand, register_partner
+from tests.e2e.journeys import register_park_with_demand, register_partner
 from tests.factories import company_body
 
 pytestmark = pytest.mark.e2e

@@ -9,7 +9,7 @@ import pytest
 from services.contracts.topology import work_queue
 from services.platform import broker
 from tests.conftest import EventSpy, eventually, holds
-from tests.e2e.test_flow import register_park_with_demand
+from tests.e2e.journeys import register_park_with_demand
 from tests.factories import company_body
 
 pytestmark = pytest.mark.e2e
