@@ -354,7 +354,7 @@ _LANG = {"lang": "en (default), ko or zh: the language of the why-not texts"}
 
 
 def allocation_routes():
-    from services.matching import allocation_schemas as allocation
+    from services.matching.allocation import schemas as allocation
     return [
         Route("set_demand_preferences", "PUT", "/api/companies/<company_id>/demand-preferences",
               lambda rpc, actor, p, body, q: rpc.matching.set_demand_preferences(
