@@ -54,7 +54,9 @@ def build_routes():
         *company_and_park_routes(profiles),
         *match_routes(matching),
         *partner_routes(notifications),
+        *channel_routes(notifications),
         *agreement_routes(agreements),
+        *obligation_routes(agreements),
         *introduction_routes(agreements),
         # served by the gateway itself: contract data, no service owns it
         Route("list_sectors", "GET", "/api/sectors",
@@ -136,7 +138,6 @@ def match_routes(matching):
 
 def partner_routes(notifications):
     partner = path("partner_id")
-    channel = path("channel_id")
     subscription = path("subscription_id")
     return [
         Route("register_partner", "POST", "/api/partners",
@@ -158,6 +159,17 @@ def partner_routes(notifications):
               "notifications.list_subscriptions", args=(ACTOR, partner),
               summary="The partner's subscriptions",
               tag="partners", response=notifications.SubscriptionOut, many=True),
+        Route("update_subscription", "PATCH",
+              "/api/partners/<partner_id>/subscriptions/<subscription_id>",
+              "notifications.update_subscription", args=(ACTOR, partner, subscription, BODY),
+              summary="Change a subscription's scope, language, mode or channels",
+              tag="partners", body=notifications.SubscriptionIn,
+              response=notifications.SubscriptionOut),
+        Route("delete_subscription", "DELETE",
+              "/api/partners/<partner_id>/subscriptions/<subscription_id>",
+              "notifications.delete_subscription", args=(ACTOR, partner, subscription),
+              summary="Remove a subscription",
+              tag="partners", response=notifications.SubscriptionOut),
         Route("list_alerts", "GET", "/api/partners/<partner_id>/alerts",
               "notifications.list_alerts", args=(ACTOR, partner),
               summary="Alerts sent to the partner, newest first, with delivery status",
@@ -166,6 +178,18 @@ def partner_routes(notifications):
               "notifications.list_deliveries", args=(ACTOR, partner),
               summary="Webhook delivery log: every attempt with status and latency",
               tag="partners"),
+        Route("redeliver", "POST",
+              "/api/partners/<partner_id>/deliveries/<delivery_id>/redelivery",
+              "notifications.redeliver", args=(ACTOR, partner, path("delivery_id")),
+              summary="Send a delivery again now, with the same webhook-id",
+              tag="partners", status=202, response=notifications.DeliveryOut),
+    ]
+
+
+def channel_routes(notifications):
+    partner = path("partner_id")
+    channel = path("channel_id")
+    return [
         Route("add_channel", "POST", "/api/partners/<partner_id>/channels",
               "notifications.add_channel", args=(ACTOR, partner, BODY),
               summary="Add a webhook (url) or e-mail (address) channel; a webhook's secret is "
@@ -190,28 +214,11 @@ def partner_routes(notifications):
               summary="New signing secret for a webhook channel (returned once); the old one "
                       "keeps signing too during a grace period",
               tag="partners", status=201, response=notifications.SecretRotated),
-        Route("update_subscription", "PATCH",
-              "/api/partners/<partner_id>/subscriptions/<subscription_id>",
-              "notifications.update_subscription", args=(ACTOR, partner, subscription, BODY),
-              summary="Change a subscription's scope, language, mode or channels",
-              tag="partners", body=notifications.SubscriptionIn,
-              response=notifications.SubscriptionOut),
-        Route("delete_subscription", "DELETE",
-              "/api/partners/<partner_id>/subscriptions/<subscription_id>",
-              "notifications.delete_subscription", args=(ACTOR, partner, subscription),
-              summary="Remove a subscription",
-              tag="partners", response=notifications.SubscriptionOut),
-        Route("redeliver", "POST",
-              "/api/partners/<partner_id>/deliveries/<delivery_id>/redelivery",
-              "notifications.redeliver", args=(ACTOR, partner, path("delivery_id")),
-              summary="Send a delivery again now, with the same webhook-id",
-              tag="partners", status=202, response=notifications.DeliveryOut),
     ]
 
 
 def agreement_routes(agreements):
     agreement = path("agreement_id")
-    obligation = path("obligation_id")
     return [
         Route("propose_agreement", "POST", "/api/agreements",
               "agreements.propose_agreement", args=(ACTOR, BODY),
@@ -247,6 +254,20 @@ def agreement_routes(agreements):
               summary="Attach a document by reference (URL and SHA-256)",
               tag="agreements", status=201,
               body=agreements.DocumentIn, response=agreements.AgreementOut),
+        Route("funnel", "GET", "/api/funnel",
+              "agreements.get_funnel",
+              args=(ACTOR, {"partner_id": query("partner_id", "the partner's funnel"),
+                            "park_id": query("park_id", "the park's funnel")}),
+              summary="Matches -> introductions requested -> accepted -> agreements proposed "
+                      "-> signed -> obligations met on time, for one partner or park",
+              tag="agreements", response=agreements.FunnelOut),
+    ]
+
+
+def obligation_routes(agreements):
+    agreement = path("agreement_id")
+    obligation = path("obligation_id")
+    return [
         Route("add_obligation", "POST", "/api/agreements/<agreement_id>/obligations",
               "agreements.add_obligation", args=(ACTOR, agreement, BODY),
               summary="Record an obligation: owner party, one-off or RFC 5545 recurring "
@@ -264,13 +285,6 @@ def agreement_routes(agreements):
                       "late is computed)",
               tag="agreements", status=201,
               body=agreements.FulfilmentIn, response=agreements.FulfilmentOut),
-        Route("funnel", "GET", "/api/funnel",
-              "agreements.get_funnel",
-              args=(ACTOR, {"partner_id": query("partner_id", "the partner's funnel"),
-                            "park_id": query("park_id", "the park's funnel")}),
-              summary="Matches -> introductions requested -> accepted -> agreements proposed "
-                      "-> signed -> obligations met on time, for one partner or park",
-              tag="agreements", response=agreements.FunnelOut),
         Route("change_obligation", "PATCH",
               "/api/agreements/<agreement_id>/obligations/<obligation_id>",
               "agreements.change_obligation", args=(ACTOR, agreement, obligation, BODY),
