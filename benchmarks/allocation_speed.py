@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from matching.games import HospitalResident  # noqa: E402
 
-from services.matching import allocation  # noqa: E402
+from services.matching.allocation import domain as allocation  # noqa: E402
 
 
 def instance(companies, demands, seed):

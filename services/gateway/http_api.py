@@ -5,10 +5,13 @@ import json
 import logging
 import re
 import uuid
+from dataclasses import dataclass
 
-from services.contracts.actors import OPERATOR
+from services.contracts.actors import OPERATOR, require_authenticated, require_operator
 from services.contracts.errors import NotFound, ParkmatchError, Unauthenticated
 from services.platform import keys
+
+from .route_spec import ACTOR, BODY, LocalTarget, PathParam, QueryParam
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +72,54 @@ class Authenticator:
         return actor
 
 
+def authorize(route, actor):
+    """Enforce the route's declared `auth` before anything is called. The
+    owning services check again (and decide who may see or change which
+    record): this only refuses what no service would allow."""
+    if route.auth == "key":
+        require_authenticated(actor)
+    elif route.auth == "operator":
+        require_operator(actor, f"{route.method} {route.openapi_path}")
+
+
+@dataclass(frozen=True)
+class Call:
+    """What one request offers a route's declared values."""
+    actor: dict | None
+    params: dict        # path parameters
+    body: object
+    query: object       # the query string: anything with .get(name)
+
+    def value_of(self, declared):
+        if declared is ACTOR:
+            return self.actor
+        if declared is BODY:
+            return self.body
+        if isinstance(declared, PathParam):
+            return self.params[declared.name]
+        if isinstance(declared, QueryParam):
+            return declared.value_in(self.query)
+        if isinstance(declared, dict):
+            return {name: self.value_of(value) for name, value in declared.items()}
+        raise TypeError(f"not a declared route value: {declared!r}")
+
+
+def target_of(route, rpc):
+    """The callable a route's target names: a method on the RPC proxies
+    ("profiles.get_company" -> rpc.profiles.get_company) or a local one."""
+    if isinstance(route.target, LocalTarget):
+        return route.target.function
+    service, method = route.target.split(".")
+    return getattr(getattr(rpc, service), method)
+
+
+def invoke(route, rpc, call):
+    """Call the route's target with its declared values, in declared order."""
+    args = [call.value_of(value) for value in route.args]
+    kwargs = {name: call.value_of(value) for name, value in route.kwargs.items()}
+    return target_of(route, rpc)(*args, **kwargs)
+
+
 def handle(route, request, params, rpc, authenticator, request_id=None):
     """Run one route; always returns a (status, headers, body) triple."""
     request_id = request_id or request_id_of(request)
@@ -78,8 +129,9 @@ def handle(route, request, params, rpc, authenticator, request_id=None):
             if not PLAUSIBLE_ID.match(value):
                 raise NotFound(f"no record with {name} {value!r}")
         actor = authenticator.actor_for(api_key_from(request))
+        authorize(route, actor)
         body = read_json(request) if route.body is not None else None
-        result = route.call(rpc, actor, params, body, request.args)
+        result = invoke(route, rpc, Call(actor, params, body, request.args))
         return json_response(route.status, result, headers)
     except ParkmatchError as exc:
         return json_response(exc.status, exc.to_body(), headers)

@@ -1,7 +1,5 @@
 """The OpenAPI document, generated from the route table and the very
 marshmallow schemas the services validate with."""
-import re
-
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
@@ -26,8 +24,37 @@ ERRORS = {
 }
 
 
+SECURITY_SCHEME = {
+    "type": "http", "scheme": "bearer",
+    "description": "the API key returned once at registration (or the operator key), as "
+                   "`Authorization: Bearer <api key>`",
+}
+OPERATOR_ONLY = "Operator only: any other key is refused with 403."
+
+
 def _schema_name(schema_cls):
     return schema_cls.__name__
+
+
+def _parameters(route):
+    return [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in route.path_params
+    ] + [
+        {"name": param.name, "in": "query", "required": False,
+         "description": param.description, "schema": dict(param.schema)}
+        for param in route.query_params
+    ]
+
+
+def _security(route):
+    """Who may call: `security: []` is "no key needed"; x-parkmatch-auth
+    names the declared level (none, key, operator) for tools and readers."""
+    security = {"x-parkmatch-auth": route.auth,
+                "security": [] if route.auth == "none" else [{"apiKey": []}]}
+    if route.auth == "operator":
+        security["description"] = OPERATOR_ONLY
+    return security
 
 
 def build_spec(routes):
@@ -41,7 +68,7 @@ def build_spec(routes):
                              "or as terms in Korean, Chinese or English: GET /api/sectors "
                              "lists them."},
     )
-    spec.components.security_scheme("apiKey", {"type": "http", "scheme": "bearer"})
+    spec.components.security_scheme("apiKey", SECURITY_SCHEME)
     spec.components.schema("Error", ERROR_SCHEMA)
     registered = set()
 
@@ -64,14 +91,7 @@ def build_spec(routes):
             "operationId": route.name,
             "summary": route.summary,
             "tags": [route.tag],
-            "parameters": [
-                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                for name in re.findall(r"<(\w+)>", route.path)
-            ] + [
-                {"name": name, "in": "query", "required": False, "description": text,
-                 "schema": {"type": "string"}}
-                for name, text in route.query.items()
-            ],
+            "parameters": _parameters(route),
             "responses": {
                 str(route.status): {
                     "description": "success",
@@ -85,8 +105,7 @@ def build_spec(routes):
                    for code, text in ERRORS.items()},
             },
         }
-        if route.auth != "none":
-            operation["security"] = [{"apiKey": []}]
+        operation.update(_security(route))
         if route.body is not None:
             operation["requestBody"] = {
                 "required": True,

@@ -1,33 +1,18 @@
 """The public HTTP API, as data: one Route per operation.
 
-Both the nameko HTTP entrypoints (service.py) and the OpenAPI document
-(openapi.py) are generated from this table, so they cannot drift apart."""
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
+Each route names what it calls ("profiles.get_company": the `get_company`
+@rpc method of the profiles service) and with which values, in order
+(route_spec.py explains ACTOR, BODY, path(...) and the typed query(...)
+values). `http_api.invoke` makes the call; service.py generates the nameko
+HTTP entrypoints and openapi.py the OpenAPI document from this same table, so
+they cannot drift apart. To add an operation: add the @rpc method to the
+owning service, then one Route here."""
 from marshmallow import Schema, fields
 
+from services.contracts.vocabulary import INTRODUCTION_STATUSES
+
 from . import sectors
-
-
-@dataclass(frozen=True)
-class Route:
-    name: str
-    method: str
-    path: str                    # werkzeug syntax: /api/companies/<company_id>
-    call: Callable               # (rpc, actor, params, body, query) -> JSON-ready result
-    summary: str
-    tag: str
-    body: type | None = None     # request schema (validated by the owning service)
-    response: type | None = None
-    many: bool = False
-    status: int = 200
-    auth: str = "key"            # "none", "key" (any actor) or "operator"
-    query: dict = field(default_factory=dict)  # name -> description
-
-    @property
-    def openapi_path(self):
-        return self.path.replace("<", "{").replace(">", "}")
+from .route_spec import ACTOR, BODY, Route, local, path, query, query_choice, query_flag, query_lang
 
 
 def _schemas():
@@ -35,9 +20,10 @@ def _schemas():
     schemas exist in a partial checkout."""
     from services.agreements import schemas as agreements
     from services.matching import schemas as matching
+    from services.matching.allocation import schemas as allocation
     from services.notifications import schemas as notifications
     from services.profiles import schemas as profiles
-    return profiles, matching, notifications, agreements
+    return profiles, matching, allocation, notifications, agreements
 
 
 class CompanyRegistered(Schema):
@@ -57,332 +43,337 @@ class PartnerRegistered(Schema):
         "description": "whsec_… secret that signs webhooks (Standard Webhooks); shown once"})
 
 
-def _flag(query, name):
-    return str(query.get(name, "")).lower() in ("1", "true", "yes")
-
-
-LANG_QUERY = "language of summaries, explanations and gap texts: en (default), ko or zh"
-
-
-def _lang(query):
-    """The ?lang= asked for (validated by matching: a 422 names it)."""
-    return query.get("lang") or "en"
+INCLUDE_WITHDRAWN = query_flag("include_withdrawn", "true to include withdrawn matches")
+LANG = query_lang("language of summaries, explanations and gap texts: en (default), ko or zh")
+WHY_NOT_LANG = query_lang("en (default), ko or zh: the language of the why-not texts")
 
 
 def build_routes():
-    profiles, matching, notifications, agreements = _schemas()
+    profiles, matching, allocation, notifications, agreements = _schemas()
     return [
-        # companies
-        Route("register_company", "POST", "/api/companies",
-              lambda rpc, actor, p, body, q: rpc.profiles.register_company(body),
-              "Register a company; returns its API key once", "companies",
-              body=profiles.CompanyRegistration, response=CompanyRegistered, status=201,
-              auth="none"),
-        Route("get_company", "GET", "/api/companies/<company_id>",
-              lambda rpc, actor, p, body, q: rpc.profiles.get_company(actor, p["company_id"]),
-              "A company profile (contact details only for the company and the operator)",
-              "companies", response=profiles.CompanyOut),
-        Route("update_company", "PATCH", "/api/companies/<company_id>",
-              lambda rpc, actor, p, body, q: rpc.profiles.update_company(
-                  actor, p["company_id"], body),
-              "Change a company profile (the company itself or the operator)", "companies",
-              body=profiles.CompanyUpdate, response=profiles.CompanyOut),
-        Route("company_matches", "GET", "/api/companies/<company_id>/matches",
-              lambda rpc, actor, p, body, q: rpc.matching.list_company_matches(
-                  actor, p["company_id"], include_withdrawn=_flag(q, "include_withdrawn"),
-                  lang=_lang(q)),
-              "The company's matches, best first", "matches", response=matching.MatchOut,
-              many=True, query={"include_withdrawn": "true to include withdrawn matches",
-                                "lang": LANG_QUERY}),
-        # parks and demand
-        Route("register_park", "POST", "/api/parks",
-              lambda rpc, actor, p, body, q: rpc.profiles.register_park(actor, body),
-              "Register a park (operator only); returns its API key once", "parks",
-              body=profiles.ParkRegistration, response=ParkRegistered, status=201,
-              auth="operator"),
-        Route("get_park", "GET", "/api/parks/<park_id>",
-              lambda rpc, actor, p, body, q: rpc.profiles.get_park(actor, p["park_id"]),
-              "A park", "parks", response=profiles.ParkOut),
-        Route("publish_demand", "POST", "/api/parks/<park_id>/demands",
-              lambda rpc, actor, p, body, q: rpc.profiles.publish_demand(
-                  actor, p["park_id"], body),
-              "Publish what companies the park wants and on what terms", "parks",
-              body=profiles.DemandPublication, response=profiles.DemandOut, status=201),
-        Route("list_park_demands", "GET", "/api/parks/<park_id>/demands",
-              lambda rpc, actor, p, body, q: rpc.profiles.list_park_demands(actor, p["park_id"]),
-              "The park's demands", "parks", response=profiles.DemandOut, many=True),
-        Route("get_demand", "GET", "/api/demands/<demand_id>",
-              lambda rpc, actor, p, body, q: rpc.profiles.get_demand(actor, p["demand_id"]),
-              "A demand", "parks", response=profiles.DemandOut),
-        Route("update_demand", "PATCH", "/api/demands/<demand_id>",
-              lambda rpc, actor, p, body, q: rpc.profiles.update_demand(
-                  actor, p["demand_id"], body),
-              "Change or close a demand (its park or the operator)", "parks",
-              body=profiles.DemandUpdate, response=profiles.DemandOut),
-        Route("demand_matches", "GET", "/api/demands/<demand_id>/matches",
-              lambda rpc, actor, p, body, q: rpc.matching.list_demand_matches(
-                  actor, p["demand_id"], include_withdrawn=_flag(q, "include_withdrawn"),
-                  lang=_lang(q)),
-              "Ranked, explained candidates for a demand", "matches",
-              response=matching.MatchOut, many=True,
-              query={"include_withdrawn": "true to include withdrawn matches",
-                     "lang": LANG_QUERY}),
-        Route("demand_near_misses", "GET", "/api/demands/<demand_id>/near-misses",
-              lambda rpc, actor, p, body, q: rpc.matching.list_demand_near_misses(
-                  actor, p["demand_id"], lang=_lang(q)),
-              "Companies failing one or two hard criteria of an open demand, with what "
-              "would close each gap (the demand's park or the operator)", "matches",
-              response=matching.NearMissOut, many=True, query={"lang": LANG_QUERY}),
-        Route("get_match", "GET", "/api/matches/<match_id>",
-              lambda rpc, actor, p, body, q: rpc.matching.get_match(
-                  actor, p["match_id"], lang=_lang(q)),
-              "One match with its per-criterion explanation", "matches",
-              response=matching.MatchOut, query={"lang": LANG_QUERY}),
-        # partners
-        Route("register_partner", "POST", "/api/partners",
-              lambda rpc, actor, p, body, q: rpc.notifications.register_partner(actor, body),
-              "Register a partner (operator only); returns its API key and webhook secret once",
-              "partners", body=notifications.PartnerRegistration, response=PartnerRegistered,
-              status=201, auth="operator"),
-        Route("get_partner", "GET", "/api/partners/<partner_id>",
-              lambda rpc, actor, p, body, q: rpc.notifications.get_partner(
-                  actor, p["partner_id"]),
-              "A partner", "partners", response=notifications.PartnerOut),
-        Route("add_subscription", "POST", "/api/partners/<partner_id>/subscriptions",
-              lambda rpc, actor, p, body, q: rpc.notifications.add_subscription(
-                  actor, p["partner_id"], body),
-              "Subscribe to alerts in a scope (sectors, regions, minimum score, event kinds)",
-              "partners", body=notifications.SubscriptionIn,
-              response=notifications.SubscriptionOut, status=201),
-        Route("list_subscriptions", "GET", "/api/partners/<partner_id>/subscriptions",
-              lambda rpc, actor, p, body, q: rpc.notifications.list_subscriptions(
-                  actor, p["partner_id"]),
-              "The partner's subscriptions", "partners",
-              response=notifications.SubscriptionOut, many=True),
-        Route("list_alerts", "GET", "/api/partners/<partner_id>/alerts",
-              lambda rpc, actor, p, body, q: rpc.notifications.list_alerts(
-                  actor, p["partner_id"]),
-              "Alerts sent to the partner, newest first, with delivery status", "partners",
-              response=notifications.AlertOut, many=True),
-        Route("list_deliveries", "GET", "/api/partners/<partner_id>/deliveries",
-              lambda rpc, actor, p, body, q: rpc.notifications.list_deliveries(
-                  actor, p["partner_id"]),
-              "Webhook delivery log: every attempt with status and latency", "partners"),
-        # partners: channels, subscription changes, redelivery (issue #4)
-        Route("add_channel", "POST", "/api/partners/<partner_id>/channels",
-              lambda rpc, actor, p, body, q: rpc.notifications.add_channel(
-                  actor, p["partner_id"], body),
-              "Add a webhook (url) or e-mail (address) channel; a webhook's secret is "
-              "returned once", "partners", body=notifications.ChannelIn,
-              response=notifications.ChannelCreated, status=201),
-        Route("list_channels", "GET", "/api/partners/<partner_id>/channels",
-              lambda rpc, actor, p, body, q: rpc.notifications.list_channels(
-                  actor, p["partner_id"]),
-              "The partner's channels (enabled or disabled, and why)", "partners",
-              response=notifications.ChannelOut, many=True),
-        Route("update_channel", "PATCH", "/api/partners/<partner_id>/channels/<channel_id>",
-              lambda rpc, actor, p, body, q: rpc.notifications.update_channel(
-                  actor, p["partner_id"], p["channel_id"], body),
-              "Change a channel's url/address/label, or enable/disable it", "partners",
-              body=notifications.ChannelUpdate, response=notifications.ChannelOut),
-        Route("delete_channel", "DELETE", "/api/partners/<partner_id>/channels/<channel_id>",
-              lambda rpc, actor, p, body, q: rpc.notifications.delete_channel(
-                  actor, p["partner_id"], p["channel_id"]),
-              "Remove a channel", "partners", response=notifications.ChannelOut),
-        Route("rotate_channel_secret", "POST",
-              "/api/partners/<partner_id>/channels/<channel_id>/secret-rotations",
-              lambda rpc, actor, p, body, q: rpc.notifications.rotate_channel_secret(
-                  actor, p["partner_id"], p["channel_id"]),
-              "New signing secret for a webhook channel (returned once); the old one keeps "
-              "signing too during a grace period", "partners",
-              response=notifications.SecretRotated, status=201),
-        Route("update_subscription", "PATCH",
-              "/api/partners/<partner_id>/subscriptions/<subscription_id>",
-              lambda rpc, actor, p, body, q: rpc.notifications.update_subscription(
-                  actor, p["partner_id"], p["subscription_id"], body),
-              "Change a subscription's scope, language, mode or channels", "partners",
-              body=notifications.SubscriptionIn, response=notifications.SubscriptionOut),
-        Route("delete_subscription", "DELETE",
-              "/api/partners/<partner_id>/subscriptions/<subscription_id>",
-              lambda rpc, actor, p, body, q: rpc.notifications.delete_subscription(
-                  actor, p["partner_id"], p["subscription_id"]),
-              "Remove a subscription", "partners", response=notifications.SubscriptionOut),
-        Route("redeliver", "POST",
-              "/api/partners/<partner_id>/deliveries/<delivery_id>/redelivery",
-              lambda rpc, actor, p, body, q: rpc.notifications.redeliver(
-                  actor, p["partner_id"], p["delivery_id"]),
-              "Send a delivery again now, with the same webhook-id", "partners",
-              response=notifications.DeliveryOut, status=202),
-        # agreements
-        Route("propose_agreement", "POST", "/api/agreements",
-              lambda rpc, actor, p, body, q: rpc.agreements.propose_agreement(actor, body),
-              "Propose an agreement (MOU, tenancy, investment, cooperation)", "agreements",
-              body=agreements.AgreementProposal, response=agreements.AgreementOut, status=201),
-        Route("list_agreements", "GET", "/api/agreements",
-              lambda rpc, actor, p, body, q: rpc.agreements.list_agreements(actor),
-              "Agreements the caller is party to or sponsors (operator: all)", "agreements",
-              response=agreements.AgreementOut, many=True),
-        Route("get_agreement", "GET", "/api/agreements/<agreement_id>",
-              lambda rpc, actor, p, body, q: rpc.agreements.get_agreement(
-                  actor, p["agreement_id"]),
-              "An agreement with its parties and signatures", "agreements",
-              response=agreements.AgreementOut),
-        Route("sign_agreement", "POST", "/api/agreements/<agreement_id>/signatures",
-              lambda rpc, actor, p, body, q: rpc.agreements.sign_agreement(
-                  actor, p["agreement_id"], body),
-              "Sign as one of the parties; when all have signed the agreement is signed",
-              "agreements", body=agreements.SignatureIn, response=agreements.AgreementOut,
-              status=201),
-        # sectors (served by the gateway itself: contract data, no service owns it)
+        *company_and_park_routes(profiles),
+        *match_routes(matching),
+        *partner_routes(notifications),
+        *channel_routes(notifications),
+        *agreement_routes(agreements),
+        *obligation_routes(agreements),
+        *introduction_routes(agreements),
+        # served by the gateway itself: contract data, no service owns it
         Route("list_sectors", "GET", "/api/sectors",
-              lambda rpc, actor, p, body, q: sectors.list_sectors(q),
-              "The sector taxonomy (ko / zh / en labels, synonyms, hierarchy, ISIC Rev. 4); "
-              "?q= resolves a term", "sectors", response=sectors.SectorOut, many=True,
-              auth="none", query=sectors.QUERY),
-        # agreements: lifecycle, documents, obligations, introductions, funnel (issue #4)
-        Route("agreement_history", "GET", "/api/agreements/<agreement_id>/history",
-              lambda rpc, actor, p, body, q: rpc.agreements.get_agreement_history(
-                  actor, p["agreement_id"]),
-              "The audit trail: who changed what, when, from which state to which",
-              "agreements", response=agreements.HistoryEntryOut, many=True),
-        Route("transition_agreement", "POST", "/api/agreements/<agreement_id>/transitions",
-              lambda rpc, actor, p, body, q: rpc.agreements.transition_agreement(
-                  actor, p["agreement_id"], body),
-              "Move an agreement to another state (proposed, active, completed, terminated); "
-              "a 409 names the transitions allowed now", "agreements",
-              body=agreements.TransitionIn, response=agreements.AgreementOut, status=201),
-        Route("add_agreement_document", "POST", "/api/agreements/<agreement_id>/documents",
-              lambda rpc, actor, p, body, q: rpc.agreements.add_document(
-                  actor, p["agreement_id"], body),
-              "Attach a document by reference (URL and SHA-256)", "agreements",
-              body=agreements.DocumentIn, response=agreements.AgreementOut, status=201),
-        Route("add_obligation", "POST", "/api/agreements/<agreement_id>/obligations",
-              lambda rpc, actor, p, body, q: rpc.agreements.add_obligation(
-                  actor, p["agreement_id"], body),
-              "Record an obligation: owner party, one-off or RFC 5545 recurring schedule, "
-              "reminders", "agreements", body=agreements.ObligationIn,
-              response=agreements.ObligationOut, status=201),
-        Route("list_obligations", "GET", "/api/agreements/<agreement_id>/obligations",
-              lambda rpc, actor, p, body, q: rpc.agreements.list_obligations(
-                  actor, p["agreement_id"]),
-              "The agreement's obligations with their next and overdue occurrences",
-              "agreements", response=agreements.ObligationOut, many=True),
-        Route("record_fulfilment", "POST",
-              "/api/agreements/<agreement_id>/obligations/<obligation_id>/fulfilments",
-              lambda rpc, actor, p, body, q: rpc.agreements.record_fulfilment(
-                  actor, p["agreement_id"], p["obligation_id"], body),
-              "Record that one occurrence was fulfilled, with evidence (on time or late is "
-              "computed)", "agreements", body=agreements.FulfilmentIn,
-              response=agreements.FulfilmentOut, status=201),
-        Route("request_introduction", "POST", "/api/introductions",
-              lambda rpc, actor, p, body, q: rpc.agreements.request_introduction(actor, body),
-              "Ask to be introduced to a match's company (park, partner or operator); the "
-              "company's contact is released only if it accepts", "introductions",
-              body=agreements.IntroductionRequest, response=agreements.IntroductionOut,
-              status=201),
-        Route("list_introductions", "GET", "/api/introductions",
-              lambda rpc, actor, p, body, q: rpc.agreements.list_introductions(
-                  actor, q.get("status") or None),
-              "Introductions the caller is a side of (operator: all); never with contacts",
-              "introductions", response=agreements.IntroductionOut, many=True,
-              query={"status": "requested, accepted, declined or expired"}),
-        Route("get_introduction", "GET", "/api/introductions/<introduction_id>",
-              lambda rpc, actor, p, body, q: rpc.agreements.get_introduction(
-                  actor, p["introduction_id"]),
-              "One introduction; after acceptance with both sides' contacts",
-              "introductions", response=agreements.IntroductionOut),
-        Route("accept_introduction", "POST", "/api/introductions/<introduction_id>/acceptance",
-              lambda rpc, actor, p, body, q: rpc.agreements.accept_introduction(
-                  actor, p["introduction_id"], body),
-              "The company accepts: both sides receive each other's contacts",
-              "introductions", body=agreements.DecisionIn,
-              response=agreements.IntroductionOut, status=201),
-        Route("decline_introduction", "POST",
-              "/api/introductions/<introduction_id>/declination",
-              lambda rpc, actor, p, body, q: rpc.agreements.decline_introduction(
-                  actor, p["introduction_id"], body),
-              "The company declines (optionally saying why); no contact is released",
-              "introductions", body=agreements.DecisionIn,
-              response=agreements.IntroductionOut, status=201),
-        Route("funnel", "GET", "/api/funnel",
-              lambda rpc, actor, p, body, q: rpc.agreements.get_funnel(
-                  actor, {"partner_id": q.get("partner_id"), "park_id": q.get("park_id")}),
-              "Matches -> introductions requested -> accepted -> agreements proposed -> "
-              "signed -> obligations met on time, for one partner or park", "agreements",
-              response=agreements.FunnelOut,
-              query={"partner_id": "the partner's funnel", "park_id": "the park's funnel"}),
-        # allocation
-        *allocation_routes(),
-        # introductions withdrawn, obligations edited (polish-partners)
-        *withdrawal_and_obligation_change_routes(),
+              local(sectors.list_sectors), args=(sectors.LANG, sectors.TERM),
+              summary="The sector taxonomy (ko / zh / en labels, synonyms, hierarchy, "
+                      "ISIC Rev. 4); ?q= resolves a term",
+              tag="sectors", auth="none", response=sectors.SectorOut, many=True),
+        *allocation_routes(allocation),
     ]
 
 
-# --- introductions withdrawn, obligations changed or cancelled ---------------------
-
-def withdrawal_and_obligation_change_routes():
-    from services.agreements import schemas as agreements
+def company_and_park_routes(profiles):
     return [
-        Route("withdraw_introduction", "POST",
-              "/api/introductions/<introduction_id>/withdrawal",
-              lambda rpc, actor, p, body, q: rpc.agreements.withdraw_introduction(
-                  actor, p["introduction_id"], body),
-              "The requester (or the operator) withdraws an open request (optionally saying "
-              "why); a 409 names what may still be done", "introductions",
-              body=agreements.DecisionIn, response=agreements.IntroductionOut, status=201),
+        Route("register_company", "POST", "/api/companies",
+              "profiles.register_company", args=(BODY,),
+              summary="Register a company; returns its API key once",
+              tag="companies", auth="none", status=201,
+              body=profiles.CompanyRegistration, response=CompanyRegistered),
+        Route("get_company", "GET", "/api/companies/<company_id>",
+              "profiles.get_company", args=(ACTOR, path("company_id")),
+              summary="A company profile (contact details only for the company and the "
+                      "operator)",
+              tag="companies", response=profiles.CompanyOut),
+        Route("update_company", "PATCH", "/api/companies/<company_id>",
+              "profiles.update_company", args=(ACTOR, path("company_id"), BODY),
+              summary="Change a company profile (the company itself or the operator)",
+              tag="companies", body=profiles.CompanyUpdate, response=profiles.CompanyOut),
+        Route("register_park", "POST", "/api/parks",
+              "profiles.register_park", args=(ACTOR, BODY),
+              summary="Register a park (operator only); returns its API key once",
+              tag="parks", auth="operator", status=201,
+              body=profiles.ParkRegistration, response=ParkRegistered),
+        Route("get_park", "GET", "/api/parks/<park_id>",
+              "profiles.get_park", args=(ACTOR, path("park_id")),
+              summary="A park", tag="parks", response=profiles.ParkOut),
+        Route("publish_demand", "POST", "/api/parks/<park_id>/demands",
+              "profiles.publish_demand", args=(ACTOR, path("park_id"), BODY),
+              summary="Publish what companies the park wants and on what terms",
+              tag="parks", status=201,
+              body=profiles.DemandPublication, response=profiles.DemandOut),
+        Route("list_park_demands", "GET", "/api/parks/<park_id>/demands",
+              "profiles.list_park_demands", args=(ACTOR, path("park_id")),
+              summary="The park's demands", tag="parks",
+              response=profiles.DemandOut, many=True),
+        Route("get_demand", "GET", "/api/demands/<demand_id>",
+              "profiles.get_demand", args=(ACTOR, path("demand_id")),
+              summary="A demand", tag="parks", response=profiles.DemandOut),
+        Route("update_demand", "PATCH", "/api/demands/<demand_id>",
+              "profiles.update_demand", args=(ACTOR, path("demand_id"), BODY),
+              summary="Change or close a demand (its park or the operator)",
+              tag="parks", body=profiles.DemandUpdate, response=profiles.DemandOut),
+    ]
+
+
+def match_routes(matching):
+    return [
+        Route("company_matches", "GET", "/api/companies/<company_id>/matches",
+              "matching.list_company_matches", args=(ACTOR, path("company_id")),
+              kwargs={"include_withdrawn": INCLUDE_WITHDRAWN, "lang": LANG},
+              summary="The company's matches, best first",
+              tag="matches", response=matching.MatchOut, many=True),
+        Route("demand_matches", "GET", "/api/demands/<demand_id>/matches",
+              "matching.list_demand_matches", args=(ACTOR, path("demand_id")),
+              kwargs={"include_withdrawn": INCLUDE_WITHDRAWN, "lang": LANG},
+              summary="Ranked, explained candidates for a demand",
+              tag="matches", response=matching.MatchOut, many=True),
+        Route("demand_near_misses", "GET", "/api/demands/<demand_id>/near-misses",
+              "matching.list_demand_near_misses", args=(ACTOR, path("demand_id")),
+              kwargs={"lang": LANG},
+              summary="Companies failing one or two hard criteria of an open demand, with "
+                      "what would close each gap (the demand's park or the operator)",
+              tag="matches", response=matching.NearMissOut, many=True),
+        Route("get_match", "GET", "/api/matches/<match_id>",
+              "matching.get_match", args=(ACTOR, path("match_id")), kwargs={"lang": LANG},
+              summary="One match with its per-criterion explanation",
+              tag="matches", response=matching.MatchOut),
+    ]
+
+
+def partner_routes(notifications):
+    partner = path("partner_id")
+    subscription = path("subscription_id")
+    return [
+        Route("register_partner", "POST", "/api/partners",
+              "notifications.register_partner", args=(ACTOR, BODY),
+              summary="Register a partner (operator only); returns its API key and webhook "
+                      "secret once",
+              tag="partners", auth="operator", status=201,
+              body=notifications.PartnerRegistration, response=PartnerRegistered),
+        Route("get_partner", "GET", "/api/partners/<partner_id>",
+              "notifications.get_partner", args=(ACTOR, partner),
+              summary="A partner", tag="partners", response=notifications.PartnerOut),
+        Route("add_subscription", "POST", "/api/partners/<partner_id>/subscriptions",
+              "notifications.add_subscription", args=(ACTOR, partner, BODY),
+              summary="Subscribe to alerts in a scope (sectors, regions, minimum score, "
+                      "event kinds)",
+              tag="partners", status=201,
+              body=notifications.SubscriptionIn, response=notifications.SubscriptionOut),
+        Route("list_subscriptions", "GET", "/api/partners/<partner_id>/subscriptions",
+              "notifications.list_subscriptions", args=(ACTOR, partner),
+              summary="The partner's subscriptions",
+              tag="partners", response=notifications.SubscriptionOut, many=True),
+        Route("update_subscription", "PATCH",
+              "/api/partners/<partner_id>/subscriptions/<subscription_id>",
+              "notifications.update_subscription", args=(ACTOR, partner, subscription, BODY),
+              summary="Change a subscription's scope, language, mode or channels",
+              tag="partners", body=notifications.SubscriptionIn,
+              response=notifications.SubscriptionOut),
+        Route("delete_subscription", "DELETE",
+              "/api/partners/<partner_id>/subscriptions/<subscription_id>",
+              "notifications.delete_subscription", args=(ACTOR, partner, subscription),
+              summary="Remove a subscription",
+              tag="partners", response=notifications.SubscriptionOut),
+        Route("list_alerts", "GET", "/api/partners/<partner_id>/alerts",
+              "notifications.list_alerts", args=(ACTOR, partner),
+              summary="Alerts sent to the partner, newest first, with delivery status",
+              tag="partners", response=notifications.AlertOut, many=True),
+        Route("list_deliveries", "GET", "/api/partners/<partner_id>/deliveries",
+              "notifications.list_deliveries", args=(ACTOR, partner),
+              summary="Webhook delivery log: every attempt with status and latency",
+              tag="partners"),
+        Route("redeliver", "POST",
+              "/api/partners/<partner_id>/deliveries/<delivery_id>/redelivery",
+              "notifications.redeliver", args=(ACTOR, partner, path("delivery_id")),
+              summary="Send a delivery again now, with the same webhook-id",
+              tag="partners", status=202, response=notifications.DeliveryOut),
+    ]
+
+
+def channel_routes(notifications):
+    partner = path("partner_id")
+    channel = path("channel_id")
+    return [
+        Route("add_channel", "POST", "/api/partners/<partner_id>/channels",
+              "notifications.add_channel", args=(ACTOR, partner, BODY),
+              summary="Add a webhook (url) or e-mail (address) channel; a webhook's secret is "
+                      "returned once",
+              tag="partners", status=201,
+              body=notifications.ChannelIn, response=notifications.ChannelCreated),
+        Route("list_channels", "GET", "/api/partners/<partner_id>/channels",
+              "notifications.list_channels", args=(ACTOR, partner),
+              summary="The partner's channels (enabled or disabled, and why)",
+              tag="partners", response=notifications.ChannelOut, many=True),
+        Route("update_channel", "PATCH", "/api/partners/<partner_id>/channels/<channel_id>",
+              "notifications.update_channel", args=(ACTOR, partner, channel, BODY),
+              summary="Change a channel's url/address/label, or enable/disable it",
+              tag="partners", body=notifications.ChannelUpdate,
+              response=notifications.ChannelOut),
+        Route("delete_channel", "DELETE", "/api/partners/<partner_id>/channels/<channel_id>",
+              "notifications.delete_channel", args=(ACTOR, partner, channel),
+              summary="Remove a channel", tag="partners", response=notifications.ChannelOut),
+        Route("rotate_channel_secret", "POST",
+              "/api/partners/<partner_id>/channels/<channel_id>/secret-rotations",
+              "notifications.rotate_channel_secret", args=(ACTOR, partner, channel),
+              summary="New signing secret for a webhook channel (returned once); the old one "
+                      "keeps signing too during a grace period",
+              tag="partners", status=201, response=notifications.SecretRotated),
+    ]
+
+
+def agreement_routes(agreements):
+    agreement = path("agreement_id")
+    return [
+        Route("propose_agreement", "POST", "/api/agreements",
+              "agreements.propose_agreement", args=(ACTOR, BODY),
+              summary="Propose an agreement (MOU, tenancy, investment, cooperation)",
+              tag="agreements", status=201,
+              body=agreements.AgreementProposal, response=agreements.AgreementOut),
+        Route("list_agreements", "GET", "/api/agreements",
+              "agreements.list_agreements", args=(ACTOR,),
+              summary="Agreements the caller is party to or sponsors (operator: all)",
+              tag="agreements", response=agreements.AgreementOut, many=True),
+        Route("get_agreement", "GET", "/api/agreements/<agreement_id>",
+              "agreements.get_agreement", args=(ACTOR, agreement),
+              summary="An agreement with its parties and signatures",
+              tag="agreements", response=agreements.AgreementOut),
+        Route("sign_agreement", "POST", "/api/agreements/<agreement_id>/signatures",
+              "agreements.sign_agreement", args=(ACTOR, agreement, BODY),
+              summary="Sign as one of the parties; when all have signed the agreement is "
+                      "signed",
+              tag="agreements", status=201,
+              body=agreements.SignatureIn, response=agreements.AgreementOut),
+        Route("agreement_history", "GET", "/api/agreements/<agreement_id>/history",
+              "agreements.get_agreement_history", args=(ACTOR, agreement),
+              summary="The audit trail: who changed what, when, from which state to which",
+              tag="agreements", response=agreements.HistoryEntryOut, many=True),
+        Route("transition_agreement", "POST", "/api/agreements/<agreement_id>/transitions",
+              "agreements.transition_agreement", args=(ACTOR, agreement, BODY),
+              summary="Move an agreement to another state (proposed, active, completed, "
+                      "terminated); a 409 names the transitions allowed now",
+              tag="agreements", status=201,
+              body=agreements.TransitionIn, response=agreements.AgreementOut),
+        Route("add_agreement_document", "POST", "/api/agreements/<agreement_id>/documents",
+              "agreements.add_document", args=(ACTOR, agreement, BODY),
+              summary="Attach a document by reference (URL and SHA-256)",
+              tag="agreements", status=201,
+              body=agreements.DocumentIn, response=agreements.AgreementOut),
+        Route("funnel", "GET", "/api/funnel",
+              "agreements.get_funnel",
+              args=(ACTOR, {"partner_id": query("partner_id", "the partner's funnel"),
+                            "park_id": query("park_id", "the park's funnel")}),
+              summary="Matches -> introductions requested -> accepted -> agreements proposed "
+                      "-> signed -> obligations met on time, for one partner or park",
+              tag="agreements", response=agreements.FunnelOut),
+    ]
+
+
+def obligation_routes(agreements):
+    agreement = path("agreement_id")
+    obligation = path("obligation_id")
+    return [
+        Route("add_obligation", "POST", "/api/agreements/<agreement_id>/obligations",
+              "agreements.add_obligation", args=(ACTOR, agreement, BODY),
+              summary="Record an obligation: owner party, one-off or RFC 5545 recurring "
+                      "schedule, reminders",
+              tag="agreements", status=201,
+              body=agreements.ObligationIn, response=agreements.ObligationOut),
+        Route("list_obligations", "GET", "/api/agreements/<agreement_id>/obligations",
+              "agreements.list_obligations", args=(ACTOR, agreement),
+              summary="The agreement's obligations with their next and overdue occurrences",
+              tag="agreements", response=agreements.ObligationOut, many=True),
+        Route("record_fulfilment", "POST",
+              "/api/agreements/<agreement_id>/obligations/<obligation_id>/fulfilments",
+              "agreements.record_fulfilment", args=(ACTOR, agreement, obligation, BODY),
+              summary="Record that one occurrence was fulfilled, with evidence (on time or "
+                      "late is computed)",
+              tag="agreements", status=201,
+              body=agreements.FulfilmentIn, response=agreements.FulfilmentOut),
         Route("change_obligation", "PATCH",
               "/api/agreements/<agreement_id>/obligations/<obligation_id>",
-              lambda rpc, actor, p, body, q: rpc.agreements.change_obligation(
-                  actor, p["agreement_id"], p["obligation_id"], body),
-              "Change an obligation's title, schedule or reminders (its owner party or the "
-              "operator); reminders already sent stay sent, new occurrences follow the new "
-              "schedule", "agreements", body=agreements.ObligationChange,
+              "agreements.change_obligation", args=(ACTOR, agreement, obligation, BODY),
+              summary="Change an obligation's title, schedule or reminders (its owner party "
+                      "or the operator); reminders already sent stay sent, new occurrences "
+                      "follow the new schedule",
+              tag="agreements", body=agreements.ObligationChange,
               response=agreements.ObligationOut),
         Route("cancel_obligation", "DELETE",
               "/api/agreements/<agreement_id>/obligations/<obligation_id>",
-              lambda rpc, actor, p, body, q: rpc.agreements.cancel_obligation(
-                  actor, p["agreement_id"], p["obligation_id"], body),
-              "Cancel an obligation (its owner party or the operator): it stays listed with "
-              "its history, nothing more falls due", "agreements",
-              body=agreements.CancellationIn, response=agreements.ObligationOut),
+              "agreements.cancel_obligation", args=(ACTOR, agreement, obligation, BODY),
+              summary="Cancel an obligation (its owner party or the operator): it stays "
+                      "listed with its history, nothing more falls due",
+              tag="agreements", body=agreements.CancellationIn,
+              response=agreements.ObligationOut),
     ]
 
 
-# --- allocation (issue #3 §6) ---------------------------------------------------------
+def introduction_routes(agreements):
+    introduction = path("introduction_id")
+    return [
+        Route("request_introduction", "POST", "/api/introductions",
+              "agreements.request_introduction", args=(ACTOR, BODY),
+              summary="Ask to be introduced to a match's company (park, partner or operator); "
+                      "the company's contact is released only if it accepts",
+              tag="introductions", status=201,
+              body=agreements.IntroductionRequest, response=agreements.IntroductionOut),
+        Route("list_introductions", "GET", "/api/introductions",
+              "agreements.list_introductions",
+              args=(ACTOR, query_choice("status", "only introductions in this state",
+                                        INTRODUCTION_STATUSES)),
+              summary="Introductions the caller is a side of (operator: all); never with "
+                      "contacts",
+              tag="introductions", response=agreements.IntroductionOut, many=True),
+        Route("get_introduction", "GET", "/api/introductions/<introduction_id>",
+              "agreements.get_introduction", args=(ACTOR, introduction),
+              summary="One introduction; after acceptance with both sides' contacts",
+              tag="introductions", response=agreements.IntroductionOut),
+        Route("accept_introduction", "POST", "/api/introductions/<introduction_id>/acceptance",
+              "agreements.accept_introduction", args=(ACTOR, introduction, BODY),
+              summary="The company accepts: both sides receive each other's contacts",
+              tag="introductions", status=201,
+              body=agreements.DecisionIn, response=agreements.IntroductionOut),
+        Route("decline_introduction", "POST",
+              "/api/introductions/<introduction_id>/declination",
+              "agreements.decline_introduction", args=(ACTOR, introduction, BODY),
+              summary="The company declines (optionally saying why); no contact is released",
+              tag="introductions", status=201,
+              body=agreements.DecisionIn, response=agreements.IntroductionOut),
+        Route("withdraw_introduction", "POST",
+              "/api/introductions/<introduction_id>/withdrawal",
+              "agreements.withdraw_introduction", args=(ACTOR, introduction, BODY),
+              summary="The requester (or the operator) withdraws an open request (optionally "
+                      "saying why); a 409 names what may still be done",
+              tag="introductions", status=201,
+              body=agreements.DecisionIn, response=agreements.IntroductionOut),
+    ]
 
-_LANG = {"lang": "en (default), ko or zh: the language of the why-not texts"}
 
-
-def allocation_routes():
-    from services.matching import allocation_schemas as allocation
+def allocation_routes(allocation):
+    """Issue #3 §6: stable matching with capacities."""
+    company = path("company_id")
     return [
         Route("set_demand_preferences", "PUT", "/api/companies/<company_id>/demand-preferences",
-              lambda rpc, actor, p, body, q: rpc.matching.set_demand_preferences(
-                  actor, p["company_id"], body),
-              "State which matched demands the company wants most, in order (allocation "
-              "rounds use it before the score order); the company itself or the operator",
-              "allocation", body=allocation.DemandPreferencesIn,
+              "matching.set_demand_preferences", args=(ACTOR, company, BODY),
+              summary="State which matched demands the company wants most, in order "
+                      "(allocation rounds use it before the score order); the company itself "
+                      "or the operator",
+              tag="allocation", body=allocation.DemandPreferencesIn,
               response=allocation.DemandPreferencesOut),
         Route("get_demand_preferences", "GET", "/api/companies/<company_id>/demand-preferences",
-              lambda rpc, actor, p, body, q: rpc.matching.get_demand_preferences(
-                  actor, p["company_id"]),
-              "The company's stated order of preference among its matched demands",
-              "allocation", response=allocation.DemandPreferencesOut),
+              "matching.get_demand_preferences", args=(ACTOR, company),
+              summary="The company's stated order of preference among its matched demands",
+              tag="allocation", response=allocation.DemandPreferencesOut),
         Route("run_allocation_round", "POST", "/api/allocation-rounds",
-              lambda rpc, actor, p, body, q: rpc.matching.run_allocation_round(
-                  actor, body, q.get("lang", "en")),
-              "Allocate demands' places among their eligible companies by stable matching "
-              "(company-optimal); body optional: demand_ids or park_id (operator only)",
-              "allocation", body=allocation.AllocationRoundIn,
-              response=allocation.AllocationRoundOut, status=201, auth="operator", query=_LANG),
+              "matching.run_allocation_round", args=(ACTOR, BODY, WHY_NOT_LANG),
+              summary="Allocate demands' places among their eligible companies by stable "
+                      "matching (company-optimal); body optional: demand_ids or park_id "
+                      "(operator only)",
+              tag="allocation", auth="operator", status=201,
+              body=allocation.AllocationRoundIn, response=allocation.AllocationRoundOut),
         Route("list_allocation_rounds", "GET", "/api/allocation-rounds",
-              lambda rpc, actor, p, body, q: rpc.matching.list_allocation_rounds(actor),
-              "Allocation rounds, newest first (operator only)", "allocation",
-              response=allocation.AllocationRoundSummary, many=True, auth="operator"),
+              "matching.list_allocation_rounds", args=(ACTOR,),
+              summary="Allocation rounds, newest first (operator only)",
+              tag="allocation", auth="operator",
+              response=allocation.AllocationRoundSummary, many=True),
         Route("get_allocation_round", "GET", "/api/allocation-rounds/<round_id>",
-              lambda rpc, actor, p, body, q: rpc.matching.get_allocation_round(
-                  actor, p["round_id"], q.get("lang", "en")),
-              "One allocation round: the operator sees all of it, a park its demands and "
-              "candidates, a company its own outcome and why-not answers", "allocation",
-              response=allocation.AllocationRoundOut, query=_LANG),
+              "matching.get_allocation_round", args=(ACTOR, path("round_id"), WHY_NOT_LANG),
+              summary="One allocation round: the operator sees all of it, a park its demands "
+                      "and candidates, a company its own outcome and why-not answers",
+              tag="allocation", response=allocation.AllocationRoundOut),
     ]

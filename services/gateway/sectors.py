@@ -5,6 +5,8 @@ from marshmallow import Schema, fields
 from services.contracts import taxonomy
 from services.contracts.errors import InvalidInput
 
+from .route_spec import query, query_lang
+
 
 class SectorLabelsOut(Schema):
     en = fields.Str(required=True)
@@ -33,11 +35,9 @@ class SectorOut(Schema):
     synonyms = fields.Nested(SectorSynonymsOut, required=True)
 
 
-QUERY = {
-    "lang": "en (default), ko or zh: the language of each sector's `label`",
-    "q": "a code or a term in any of the three languages: answers the one sector it "
-         "resolves to (a list of one), or 422 with the closest known terms",
-}
+LANG = query_lang("en (default), ko or zh: the language of each sector's `label`")
+TERM = query("q", "a code or a term in any of the three languages: answers the one sector "
+                  "it resolves to (a list of one), or 422 with the closest known terms")
 
 
 def _view(sector, lang, children):
@@ -48,15 +48,14 @@ def _view(sector, lang, children):
                          for language in taxonomy.LANGUAGES}}
 
 
-def list_sectors(query):
-    lang = query.get("lang") or "en"
+def list_sectors(lang, term):
+    """Every sector, or (with a term) the one it resolves to, labelled in `lang`."""
     if lang not in taxonomy.LANGUAGES:
         raise InvalidInput({"lang": [f"choose one of {', '.join(taxonomy.LANGUAGES)}"]})
     children = {}
     for sector in taxonomy.SECTORS.values():
         if sector.parent:
             children.setdefault(sector.parent, []).append(sector.code)
-    term = query.get("q")
     if term is None:
         return [_view(sector, lang, children) for sector in taxonomy.SECTORS.values()]
     try:

@@ -4,7 +4,8 @@ from nameko.rpc import rpc
 
 from services.platform.nameko_ext import DatabaseDependency, configured_timer, handle_event
 
-from . import allocation_usecases, config, usecases
+from . import config, usecases
+from .allocation import usecases as allocation_usecases
 from .config import COMPANY_CONSUMER, DEMAND_CONSUMER, SERVICE_NAME
 
 

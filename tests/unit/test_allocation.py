@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from matching.games import HospitalResident
 
-from services.matching import allocation
-from services.matching.allocation import FULL, allocate, solve, why_not_text
+from services.matching.allocation import domain as allocation
+from services.matching.allocation.domain import FULL, allocate, solve, why_not_text
 from tests.unit.test_layering import FORBIDDEN, imported_roots
 
 BINXIAN = {"title": "High-Tech Valley", "park_names": {

@@ -2,7 +2,7 @@
 demands they want most; the operator runs allocation rounds over the active
 matches; everyone reads the part of a round that concerns them.
 
-The rules live in `allocation.py`; this module reads and stores, one unit of
+The rules live in `allocation/domain.py`; this module reads and stores, one unit of
 work each.
 """
 import uuid
@@ -18,8 +18,10 @@ from services.contracts.errors import Forbidden, InvalidInput, NotFound
 from services.platform import clock
 from services.platform.validation import load_input
 
-from . import allocation, domain, messages, storage
-from .allocation_schemas import (
+from .. import domain, messages, storage
+from ..schemas import CompanyMatchesQuery
+from . import domain as allocation
+from .schemas import (
     AllocationRoundIn,
     AllocationRoundOut,
     AllocationRoundSummary,
@@ -28,7 +30,6 @@ from .allocation_schemas import (
     LangQuery,
     RoundQuery,
 )
-from .schemas import CompanyMatchesQuery
 
 
 def _flat(details, prefix=""):

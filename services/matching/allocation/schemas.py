@@ -2,7 +2,7 @@
 gateway documents these same schemas in its OpenAPI document)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from .allocation import LANGUAGES
+from .domain import LANGUAGES
 
 AN_ID = validate.Length(min=1, max=80, error="give a non-empty id")
 MAX_LISTED = 1000

@@ -32,7 +32,7 @@ is O(log places) and the whole round O(pairs · log places).
 import heapq
 from dataclasses import dataclass, field
 
-from . import messages
+from .. import messages
 
 FULL = "full_with_higher_ranked"
 # the why-not texts are templates in the one catalogue, messages.MESSAGES
