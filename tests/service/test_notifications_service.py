@@ -20,7 +20,7 @@ from services.contracts import make_event
 from services.contracts.actors import OPERATOR
 from services.contracts.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from services.contracts.topology import work_queue
-from services.notifications import storage, usecases
+from services.notifications import config, storage, usecases
 from services.notifications.service import NotificationsService
 from services.notifications.webhooks import Outcome
 from services.platform.broker import EventPublisher
@@ -502,22 +502,25 @@ def test_a_result_arriving_after_another_process_took_over_does_not_move_the_del
     """Process A's send outlived its lease; process B claimed the delivery
     again. A's late result is logged but B decides the delivery's state."""
     db = BoundDatabase(Database(database_url("notifications"), "notifications"), None)
-    partner = usecases.register_partner(db, OPERATOR, {
+    settings = config.settings()
+    partner = usecases.register_partner(db, settings, OPERATOR, {
         "names": {"en": "Seoul Bio Hub"}, "country": "KR", "kind": "other",
         "webhooks": ["http://127.0.0.1:9/hook"]})["partner"]
     usecases.add_subscription(db, OPERATOR, partner["id"], {})
-    usecases.match_changed(db, make_event("match.found", match(), producer="tests"))
+    usecases.match_changed(db, settings, make_event("match.found", match(), producer="tests"))
 
-    [claimed_by_a] = usecases.claim_due_deliveries(db, limit=10)
-    assert usecases.claim_due_deliveries(db, limit=10) == []  # hidden while A holds it
+    [claimed_by_a] = usecases.claim_due_deliveries(db, settings, limit=10)
+    assert usecases.claim_due_deliveries(db, settings, limit=10) == []  # hidden while A holds it
     lease_ran_out = datetime.now(UTC) - timedelta(seconds=1)
     db.run(lambda uow: storage.update_delivery(uow.connection, claimed_by_a["delivery"]["id"],
                                                {"next_attempt_at": lease_ran_out}))
-    [claimed_by_b] = usecases.claim_due_deliveries(db, limit=10)
+    [claimed_by_b] = usecases.claim_due_deliveries(db, settings, limit=10)
 
-    assert usecases.send_claimed(db, claimed_by_b, send=lambda *a, **k: Outcome(200, None, 5)) \
-        == "delivered"
-    late = usecases.send_claimed(db, claimed_by_a, send=lambda *a, **k: Outcome(None, "Timeout", 9))
+    answered = usecases.send_claimed(db, settings, claimed_by_b,
+                                     send=lambda *a, **k: Outcome(200, None, 5))
+    assert answered == "delivered"
+    late = usecases.send_claimed(db, settings, claimed_by_a,
+                                 send=lambda *a, **k: Outcome(None, "Timeout", 9))
 
     assert late == "delivered"
     [delivery] = usecases.list_deliveries(db, OPERATOR, partner["id"])
