@@ -1,8 +1,12 @@
 """Everything the notifications service reads from the environment.
 
-Values are read when asked for (not at import), so a test or an operator can
-set them before the container starts."""
-from services.platform import settings
+Values are read when asked for (not at import). `settings()` reads the ones
+the use cases need into one `NotificationsSettings`; the service's
+entrypoints build it for every call and hand it in, so a use case reads no
+environment of its own and a test can give it small numbers directly."""
+from dataclasses import dataclass, field
+
+from services.platform import settings as environment
 
 SERVICE_NAME = "notifications"
 
@@ -15,22 +19,22 @@ DEFAULT_MAX_ATTEMPTS = 12
 
 
 def database_url():
-    return settings.database_url(SERVICE_NAME)
+    return environment.database_url(SERVICE_NAME)
 
 
 def delivery_poll_interval(container_config=None):
     """Seconds between two looks for due webhook deliveries."""
-    return float(settings.env("PARKMATCH_DELIVERY_POLL_INTERVAL", "1"))
+    return float(environment.env("PARKMATCH_DELIVERY_POLL_INTERVAL", "1"))
 
 
 def digest_poll_interval(container_config=None):
     """Seconds between two looks for digests whose local hour has come."""
-    return float(settings.env("PARKMATCH_DIGEST_POLL_INTERVAL", "30"))
+    return float(environment.env("PARKMATCH_DIGEST_POLL_INTERVAL", "30"))
 
 
 def webhook_timeout():
     """Seconds to wait for a partner's endpoint (connect, and each read)."""
-    return float(settings.env("PARKMATCH_WEBHOOK_TIMEOUT", "15"))
+    return float(environment.env("PARKMATCH_WEBHOOK_TIMEOUT", "15"))
 
 
 def webhook_retry_delays():
@@ -40,18 +44,18 @@ def webhook_retry_delays():
     PARKMATCH_WEBHOOK_RETRY_DELAYS gives the list outright; otherwise it is
     exponential from PARKMATCH_WEBHOOK_BACKOFF_BASE, capped at
     PARKMATCH_WEBHOOK_BACKOFF_MAX, for PARKMATCH_WEBHOOK_MAX_ATTEMPTS tries."""
-    explicit = settings.env("PARKMATCH_WEBHOOK_RETRY_DELAYS")
+    explicit = environment.env("PARKMATCH_WEBHOOK_RETRY_DELAYS")
     if explicit is not None:
-        return settings.env_float_list("PARKMATCH_WEBHOOK_RETRY_DELAYS", ())
-    base = float(settings.env("PARKMATCH_WEBHOOK_BACKOFF_BASE", DEFAULT_BACKOFF_BASE))
-    cap = float(settings.env("PARKMATCH_WEBHOOK_BACKOFF_MAX", DEFAULT_BACKOFF_MAX))
-    attempts = max(1, int(settings.env("PARKMATCH_WEBHOOK_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)))
+        return environment.env_float_list("PARKMATCH_WEBHOOK_RETRY_DELAYS", ())
+    base = float(environment.env("PARKMATCH_WEBHOOK_BACKOFF_BASE", DEFAULT_BACKOFF_BASE))
+    cap = float(environment.env("PARKMATCH_WEBHOOK_BACKOFF_MAX", DEFAULT_BACKOFF_MAX))
+    attempts = max(1, int(environment.env("PARKMATCH_WEBHOOK_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)))
     return [min(cap, base * 2 ** n) for n in range(attempts - 1)]
 
 
 def delivery_concurrency():
     """How many deliveries one process sends at the same time."""
-    return max(1, int(settings.env("PARKMATCH_DELIVERY_CONCURRENCY", "10")))
+    return max(1, int(environment.env("PARKMATCH_DELIVERY_CONCURRENCY", "10")))
 
 
 def delivery_lease_seconds():
@@ -65,49 +69,95 @@ def delivery_lease_seconds():
 def allow_loopback():
     """PARKMATCH_WEBHOOK_ALLOW_LOOPBACK=1 lets webhooks point at 127.0.0.0/8
     and ::1 (local development and tests only; never in production)."""
-    return settings.env("PARKMATCH_WEBHOOK_ALLOW_LOOPBACK", "0").lower() in ("1", "true", "yes")
+    return environment.env("PARKMATCH_WEBHOOK_ALLOW_LOOPBACK", "0").lower() in ("1", "true", "yes")
 
 
 def secret_grace_seconds():
     """After a secret rotation, how long deliveries carry the old signature too."""
-    return float(settings.env("PARKMATCH_WEBHOOK_SECRET_GRACE", str(24 * 3600)))
+    return float(environment.env("PARKMATCH_WEBHOOK_SECRET_GRACE", str(24 * 3600)))
 
 
 def channel_failure_limit():
     """Consecutive failed deliveries after which a channel is disabled."""
-    return max(1, int(settings.env("PARKMATCH_CHANNEL_FAILURE_LIMIT", "5")))
+    return max(1, int(environment.env("PARKMATCH_CHANNEL_FAILURE_LIMIT", "5")))
 
 
 def partner_daily_budget():
     """Immediate alerts a partner gets per local day; the rest go to its next digest."""
-    return max(0, int(settings.env("PARKMATCH_PARTNER_DAILY_BUDGET", "50")))
+    return max(0, int(environment.env("PARKMATCH_PARTNER_DAILY_BUDGET", "50")))
 
 
 def default_digest_hour():
     """Local hour of the daily digest that takes over-budget alerts of a
     partner without a digest subscription of its own."""
-    return int(settings.env("PARKMATCH_DEFAULT_DIGEST_HOUR", "8"))
+    return int(environment.env("PARKMATCH_DEFAULT_DIGEST_HOUR", "8"))
 
 
 # --- e-mail --------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class SmtpSettings:
+    """host None: e-mail is not configured (e-mail deliveries then fail with
+    that reason, and are retried). The password never shows in a repr."""
+    host: str | None
+    port: int
+    username: str | None
+    password: str | None = field(repr=False)
+    security: str  # "none", "starttls" or "ssl"
+    sender: str
+    timeout: float
+
+
 def smtp():
-    """SMTP settings; host None means e-mail is not configured (e-mail
-    deliveries then fail with that reason, and are retried)."""
-    security = settings.env("PARKMATCH_SMTP_SECURITY", "none").lower()
-    if settings.env("PARKMATCH_SMTP_STARTTLS", "0").lower() in ("1", "true", "yes"):
+    """The SMTP settings (SmtpSettings)."""
+    security = environment.env("PARKMATCH_SMTP_SECURITY", "none").lower()
+    if environment.env("PARKMATCH_SMTP_STARTTLS", "0").lower() in ("1", "true", "yes"):
         security = "starttls"
-    if settings.env("PARKMATCH_SMTP_SSL", "0").lower() in ("1", "true", "yes"):
+    if environment.env("PARKMATCH_SMTP_SSL", "0").lower() in ("1", "true", "yes"):
         security = "ssl"
-    return {
-        "host": settings.env("PARKMATCH_SMTP_HOST"),
-        "port": int(settings.env("PARKMATCH_SMTP_PORT", "465" if security == "ssl" else "25")),
-        "username": settings.env("PARKMATCH_SMTP_USERNAME"),
-        "password": settings.env("PARKMATCH_SMTP_PASSWORD"),
-        "security": security,
-        "from": settings.env("PARKMATCH_SMTP_FROM", "Parkmatch <alerts@parkmatch.invalid>"),
-        "timeout": webhook_timeout(),
-    }
+    return SmtpSettings(
+        host=environment.env("PARKMATCH_SMTP_HOST"),
+        port=int(environment.env("PARKMATCH_SMTP_PORT", "465" if security == "ssl" else "25")),
+        username=environment.env("PARKMATCH_SMTP_USERNAME"),
+        password=environment.env("PARKMATCH_SMTP_PASSWORD"),
+        security=security,
+        sender=environment.env("PARKMATCH_SMTP_FROM", "Parkmatch <alerts@parkmatch.invalid>"),
+        timeout=webhook_timeout(),
+    )
+
+
+# --- what the use cases receive --------------------------------------------------------
+
+@dataclass(frozen=True)
+class NotificationsSettings:
+    """The settings the use cases read; each field is the function of the
+    same name above."""
+    allow_loopback: bool
+    secret_grace_seconds: float
+    default_digest_hour: int
+    partner_daily_budget: int
+    delivery_lease_seconds: float
+    webhook_retry_delays: tuple[float, ...]
+    channel_failure_limit: int
+    webhook_timeout: float
+    delivery_concurrency: int
+    smtp: SmtpSettings
+
+
+def settings():
+    """Read the use cases' settings from the environment, now."""
+    return NotificationsSettings(
+        allow_loopback=allow_loopback(),
+        secret_grace_seconds=secret_grace_seconds(),
+        default_digest_hour=default_digest_hour(),
+        partner_daily_budget=partner_daily_budget(),
+        delivery_lease_seconds=delivery_lease_seconds(),
+        webhook_retry_delays=tuple(webhook_retry_delays()),
+        channel_failure_limit=channel_failure_limit(),
+        webhook_timeout=webhook_timeout(),
+        delivery_concurrency=delivery_concurrency(),
+        smtp=smtp(),
+    )
 
 
 # The consumers this service runs (see services/contracts/topology.py).

@@ -1,4 +1,4 @@
-"""Sending one e-mail through SMTP (settings from config.smtp()): a
+"""Sending one e-mail through SMTP (config.SmtpSettings): a
 multipart message with a plain-text and an HTML part. SMTP only: no
 database, no nameko. The password is used to log in and never logged."""
 import smtplib
@@ -30,22 +30,22 @@ def send(settings, to, subject, text, html, message_id=None):
     """Send; never raises for SMTP or network trouble, which is reported in
     the Outcome (status 250 when the server accepted the message)."""
     started = time.monotonic()
-    if not settings.get("host"):
+    if not settings.host:
         return Outcome(None, "e-mail is not configured (PARKMATCH_SMTP_HOST)", 0)
-    message = build_message(settings["from"], to, subject, text, html, message_id)
+    message = build_message(settings.sender, to, subject, text, html, message_id)
     try:
-        if settings["security"] == "ssl":
-            client = smtplib.SMTP_SSL(settings["host"], settings["port"],
-                                      timeout=settings["timeout"],
+        if settings.security == "ssl":
+            client = smtplib.SMTP_SSL(settings.host, settings.port,
+                                      timeout=settings.timeout,
                                       context=ssl.create_default_context())
         else:
-            client = smtplib.SMTP(settings["host"], settings["port"],
-                                  timeout=settings["timeout"])
+            client = smtplib.SMTP(settings.host, settings.port,
+                                  timeout=settings.timeout)
         with client:
-            if settings["security"] == "starttls":
+            if settings.security == "starttls":
                 client.starttls(context=ssl.create_default_context())
-            if settings.get("username"):
-                client.login(settings["username"], settings.get("password") or "")
+            if settings.username:
+                client.login(settings.username, settings.password or "")
             client.send_message(message)
         return Outcome(SMTP_OK, None, _elapsed_ms(started))
     except (smtplib.SMTPException, OSError) as exc:

@@ -1,6 +1,6 @@
 """nameko entrypoints of the notifications service: RPC, the event
 consumers, and the timers that send due deliveries and digests. Each is a
-one-liner into `usecases`."""
+one-liner into `usecases`, handing in the settings those use cases need."""
 from nameko.rpc import rpc
 
 from services.platform.nameko_ext import (
@@ -23,9 +23,15 @@ class NotificationsService:
     name = SERVICE_NAME
     db = DatabaseDependency(SERVICE_NAME)
 
+    @property
+    def settings(self):
+        """Read from the environment for each call (a worker's service
+        instance lives for one call), as the use cases read it before."""
+        return config.settings()
+
     @rpc
     def register_partner(self, actor, data):
-        return usecases.register_partner(self.db, actor, data)
+        return usecases.register_partner(self.db, self.settings, actor, data)
 
     @rpc
     def get_partner(self, actor, partner_id):
@@ -37,7 +43,7 @@ class NotificationsService:
 
     @rpc
     def add_channel(self, actor, partner_id, data):
-        return usecases.add_channel(self.db, actor, partner_id, data)
+        return usecases.add_channel(self.db, self.settings, actor, partner_id, data)
 
     @rpc
     def list_channels(self, actor, partner_id):
@@ -45,7 +51,7 @@ class NotificationsService:
 
     @rpc
     def update_channel(self, actor, partner_id, channel_id, data):
-        return usecases.update_channel(self.db, actor, partner_id, channel_id, data)
+        return usecases.update_channel(self.db, self.settings, actor, partner_id, channel_id, data)
 
     @rpc
     def delete_channel(self, actor, partner_id, channel_id):
@@ -53,7 +59,7 @@ class NotificationsService:
 
     @rpc
     def rotate_channel_secret(self, actor, partner_id, channel_id):
-        return usecases.rotate_channel_secret(self.db, actor, partner_id, channel_id)
+        return usecases.rotate_channel_secret(self.db, self.settings, actor, partner_id, channel_id)
 
     @rpc
     def add_subscription(self, actor, partner_id, data):
@@ -89,23 +95,23 @@ class NotificationsService:
 
     @handle_event(MATCH_CONSUMER)
     def on_match_changed(self, event):
-        usecases.match_changed(self.db, event)
+        usecases.match_changed(self.db, self.settings, event)
 
     @handle_event(AGREEMENT_CONSUMER)
     def on_agreement_changed(self, event):
-        usecases.agreement_changed(self.db, event)
+        usecases.agreement_changed(self.db, self.settings, event)
 
     @handle_event(INTRODUCTION_CONSUMER)
     def on_introduction_changed(self, event):
-        usecases.introduction_changed(self.db, event)
+        usecases.introduction_changed(self.db, self.settings, event)
 
     @handle_event(OBLIGATION_CONSUMER)
     def on_obligation_reminded(self, event):
-        usecases.obligation_reminded(self.db, event)
+        usecases.obligation_reminded(self.db, self.settings, event)
 
     @configured_timer(interval_from=config.delivery_poll_interval)
     def deliver_webhooks(self):
-        usecases.deliver_due(self.db)
+        usecases.deliver_due(self.db, self.settings)
 
     @configured_timer(interval_from=config.digest_poll_interval)
     def send_digests(self):

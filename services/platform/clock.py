@@ -1,14 +1,25 @@
-"""The time business rules read: digests, reminders, expiries, validity
-windows.
+"""The two clocks, by name.
 
-Tests and rehearsals must be able to move it across service processes
-without waiting for days, so when PARKMATCH_CLOCK_FILE names a file that
-holds an ISO-8601 instant, the clock travels there: now() is that instant
-plus the real time passed since the file was written, so time still moves
-forward. Without the variable (production) it is the system clock. The file
+`now()` / `today()`: the business clock. Business dates read it: digest due
+times, a partner's daily alert budget, alert and record dates, reminders,
+expiries, validity windows.
+
+`real_now()`: the real clock. Bookkeeping reads it: delivery leases, retry
+times, attempt timestamps, secret-rotation grace, deletion marks, outbox and
+inbox rows.
+It never travels, so a rehearsal that moves the business clock a week ahead
+does not make every pending retry due at once, nor stretch a lease.
+
+The rule: when the date means something to a user (when a digest is due, what
+"today" is), use now(); when it is the system keeping track of its own work,
+use real_now(). A call site picks one by name.
+
+Tests and rehearsals must be able to move the business clock across service
+processes without waiting for days, so when PARKMATCH_CLOCK_FILE names a file
+that holds an ISO-8601 instant, it travels there: now() is that instant plus
+the real time passed since the file was written, so time still moves forward.
+Without the variable (production) both clocks are the system clock. The file
 is re-read only when its modification time changes.
-
-Bookkeeping timestamps (outbox, inbox) keep the real clock.
 """
 import os
 from datetime import UTC, datetime
@@ -36,9 +47,15 @@ def _travelled_to():
     return _cache["instant"], datetime.fromtimestamp(mtime, UTC)
 
 
+def real_now():
+    """The real clock (UTC): for bookkeeping, never moved by the clock file."""
+    return datetime.now(UTC)
+
+
 def now():
+    """The business clock (UTC): the real clock unless PARKMATCH_CLOCK_FILE moved it."""
     travelled = _travelled_to()
-    real = datetime.now(UTC)
+    real = real_now()
     if travelled is None:
         return real
     instant, written_at = travelled

@@ -1,6 +1,7 @@
 """What users can do with profiles. Each function is one transaction: it
 validates input, applies domain rules, stores the result and emits the events
-that follow, all through one unit of work (`db.run`)."""
+that follow, all through one unit of work (`db.run`). Record dates are the
+business clock's (clock.now(), clock.today()), which rehearsals can move."""
 
 from services.contracts.actors import (
     is_actor,
@@ -25,11 +26,6 @@ from .schemas import (
     ParkRegistration,
 )
 
-
-def _now():
-    return clock.now()
-
-
 # --- companies ------------------------------------------------------------
 
 def register_company(db, data):
@@ -37,7 +33,7 @@ def register_company(db, data):
     api_key = keys.new_key("company")
 
     def work(uow):
-        company = domain.new_company(fields, _now())
+        company = domain.new_company(fields, clock.now())
         storage.insert_company(uow.connection, company, keys.hash_key(api_key))
         uow.emit("company.registered", domain.company_snapshot(company))
         return company
@@ -54,7 +50,7 @@ def update_company(db, actor, company_id, data):
         if company is None:
             raise NotFound(f"no company {company_id}")
         require_owner_or_operator(actor, "company", company_id, "this company profile")
-        updated, changed = domain.apply_changes(company, changes, _now())
+        updated, changed = domain.apply_changes(company, changes, clock.now())
         if changed:
             storage.save_company(uow.connection, updated)
             uow.emit("company.updated", domain.company_snapshot(updated))
@@ -80,7 +76,7 @@ def register_park(db, actor, data):
     api_key = keys.new_key("park")
 
     def work(uow):
-        park = domain.new_park(fields, _now())
+        park = domain.new_park(fields, clock.now())
         storage.insert_park(uow.connection, park, keys.hash_key(api_key))
         uow.emit("park.registered", domain.park_snapshot(park))
         return park
@@ -105,7 +101,7 @@ def publish_demand(db, actor, park_id, data):
         if park is None:
             raise NotFound(f"no park {park_id}")
         require_owner_or_operator(actor, "park", park_id, "this park's demand")
-        demand = domain.new_demand(park, fields, clock.today(), _now())
+        demand = domain.new_demand(park, fields, clock.today(), clock.now())
         storage.insert_demand(uow.connection, demand)
         uow.emit("park_demand.published", domain.demand_snapshot(demand, park))
         return demand
@@ -125,7 +121,7 @@ def update_demand(db, actor, demand_id, data):
         end = changes.get("valid_until", demand.get("valid_until"))
         if start and end and end < start:
             raise InvalidInput({"valid_until": ["must not be before valid_from"]})
-        updated, changed = domain.apply_changes(demand, changes, _now())
+        updated, changed = domain.apply_changes(demand, changes, clock.now())
         if changed:
             park = storage.get_park(uow.connection, demand["park_id"])
             storage.save_demand(uow.connection, updated)

@@ -4,7 +4,7 @@ test moves, the daily budget, no duplicates, redelivery, and alerts about
 introductions and obligations: the notifications service in a nameko
 container on the real broker and database, delivering to real local
 HTTP and SMTP servers."""
-# ruff: noqa: F811  (pytest fixtures imported from test_notifications_service)
+# ruff: noqa: F811  (pytest fixtures imported from notifications_fixtures)
 import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -17,7 +17,7 @@ from services.contracts.actors import OPERATOR
 from services.contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.platform import clock
 from tests.conftest import eventually, holds
-from tests.service.test_notifications_service import (  # noqa: F401  (fixtures)
+from tests.service.notifications_fixtures import (  # noqa: F401  (fixtures)
     HARBIN,
     HARBIN_BIO,
     assert_count,

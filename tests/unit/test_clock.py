@@ -31,3 +31,11 @@ def test_a_naive_instant_is_refused(tmp_path, monkeypatch):
         assert "UTC offset" in str(error)
     else:
         raise AssertionError("a naive instant was accepted")
+
+
+def test_the_real_clock_does_not_travel(tmp_path, monkeypatch):
+    path = tmp_path / "clock"
+    monkeypatch.setenv(clock.CLOCK_FILE_VARIABLE, str(path))
+    clock.travel_to(path, datetime(2030, 1, 31, tzinfo=UTC))
+    assert clock.now().year == 2030
+    assert abs(clock.real_now() - datetime.now(UTC)) < timedelta(seconds=1)

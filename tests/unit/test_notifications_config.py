@@ -21,7 +21,7 @@ def test_defaults(monkeypatch):
     assert config.channel_failure_limit() == 5
     assert config.partner_daily_budget() == 50
     assert config.secret_grace_seconds() == 24 * 3600
-    assert config.smtp()["host"] is None and config.smtp()["port"] == 25
+    assert config.smtp().host is None and config.smtp().port == 25
     assert config.delivery_concurrency() == 10
     # a claimed delivery stays hidden well beyond one request's timeout
     assert config.delivery_lease_seconds() == 60
@@ -46,8 +46,25 @@ def test_backoff_and_smtp_from_the_environment(monkeypatch):
     monkeypatch.setenv("PARKMATCH_SMTP_HOST", "smtp.example.org")
     monkeypatch.setenv("PARKMATCH_SMTP_SSL", "1")
     monkeypatch.setenv("PARKMATCH_SMTP_PASSWORD", "hunter2")
-    settings = config.smtp()
-    assert settings["security"] == "ssl" and settings["port"] == 465
-    assert settings["password"] == "hunter2"
+    smtp = config.smtp()
+    assert smtp.security == "ssl" and smtp.port == 465
+    assert smtp.password == "hunter2"
     monkeypatch.setenv("PARKMATCH_WEBHOOK_ALLOW_LOOPBACK", "1")
     assert config.allow_loopback() is True
+
+
+def test_the_use_cases_settings_are_read_together_and_hide_the_smtp_password(monkeypatch):
+    monkeypatch.setenv("PARKMATCH_PARTNER_DAILY_BUDGET", "3")
+    monkeypatch.setenv("PARKMATCH_WEBHOOK_RETRY_DELAYS", "1,2")
+    monkeypatch.setenv("PARKMATCH_WEBHOOK_TIMEOUT", "20")
+    monkeypatch.setenv("PARKMATCH_SMTP_HOST", "smtp.example.org")
+    monkeypatch.setenv("PARKMATCH_SMTP_PASSWORD", "hunter2")
+    settings = config.settings()
+    assert settings.partner_daily_budget == 3
+    assert settings.webhook_retry_delays == (1, 2)
+    assert settings.delivery_lease_seconds == 80 and settings.smtp.timeout == 20
+    assert settings.smtp.host == "smtp.example.org" and settings.smtp.password == "hunter2"
+    assert "hunter2" not in repr(settings) and "hunter2" not in str(settings)
+    monkeypatch.setenv("PARKMATCH_PARTNER_DAILY_BUDGET", "4")
+    assert settings.partner_daily_budget == 3  # a value: read once, when built
+    assert config.settings().partner_daily_budget == 4

@@ -1,0 +1,48 @@
+"""Partners (their API-key hash and the registration's webhook secret)."""
+from sqlalchemy import select
+
+from services.platform.serialization import from_document, to_document
+
+from .tables import partners
+
+
+def insert_partner(conn, partner, api_key_hash, webhook_secret):
+    """webhook_secret: the secret given at registration (it also signs for
+    the channels made from the registration's webhook URLs)."""
+    conn.execute(partners.insert().values(
+        id=partner["id"], version=partner["version"], api_key_hash=api_key_hash,
+        webhook_secret=webhook_secret, document=to_document(partner),
+        created_at=partner["created_at"]))
+
+
+def get_partner(conn, partner_id):
+    row = conn.execute(select(partners.c.document).where(partners.c.id == partner_id)).first()
+    return from_document(row.document) if row else None
+
+
+def partner_id_for_key(conn, api_key_hash):
+    return conn.execute(select(partners.c.id)
+                        .where(partners.c.api_key_hash == api_key_hash)).scalar()
+
+
+def existing_partner_ids(conn, partner_ids):
+    if not partner_ids:
+        return set()
+    rows = conn.execute(select(partners.c.id).where(partners.c.id.in_(list(partner_ids))))
+    return {row.id for row in rows}
+
+
+def partners_by_id(conn, partner_ids):
+    if not partner_ids:
+        return {}
+    rows = conn.execute(select(partners.c.id, partners.c.document)
+                        .where(partners.c.id.in_(list(partner_ids))))
+    return {row.id: from_document(row.document) for row in rows}
+
+
+def webhook_secrets(conn, partner_ids):
+    if not partner_ids:
+        return {}
+    rows = conn.execute(select(partners.c.id, partners.c.webhook_secret)
+                        .where(partners.c.id.in_(list(partner_ids))))
+    return {row.id: row.webhook_secret for row in rows}

@@ -1,0 +1,135 @@
+"""The notifications tables (and the outbox and inbox beside them)."""
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from services.platform.outbox import messaging_tables
+
+metadata = MetaData()
+messaging_tables(metadata)
+
+partners = Table(
+    "partners", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("api_key_hash", String(64), nullable=False, unique=True),
+    # Kept apart from the document so it is never returned or logged with
+    # the partner; stored as is because it must sign every request.
+    Column("webhook_secret", Text, nullable=False),
+    Column("document", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+subscriptions = Table(
+    "subscriptions", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("partner_id", String(36), ForeignKey("partners.id"), nullable=False, index=True),
+    Column("document", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+alerts = Table(
+    "alerts", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("partner_id", String(36), ForeignKey("partners.id"), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("subject_id", String(64), nullable=False, index=True),
+    Column("subject_version", Integer, nullable=False),
+    # (partner, kind, subject, version): the same fact never alerts twice.
+    Column("dedupe_key", String(255), nullable=False, unique=True),
+    Column("data", JSON, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    # what the event said, without its version: unchanged re-matches are no news
+    Column("content_hash", String(64), nullable=True),
+    # domain.SENT_NOW, IN_DIGEST, DIGESTED, DROPPED or NOTICE
+    Column("disposition", String(16), nullable=False, server_default="immediate"),
+    Column("language", String(2), nullable=False, server_default="en"),
+    Index("ix_alerts_partner_created", "partner_id", "created_at"),
+    Index("ix_alerts_partner_subject", "partner_id", "subject_id"),
+)
+
+deliveries = Table(
+    "deliveries", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("alert_id", String(36), ForeignKey("alerts.id"), nullable=False, index=True),
+    Column("partner_id", String(36), ForeignKey("partners.id"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=True),
+    Column("last_status_code", Integer, nullable=True),
+    Column("last_error", Text, nullable=True),
+    # Set when a process claims the delivery to send it; its result only
+    # moves the delivery on if the claim is still its own.
+    Column("claim_token", String(36), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("delivered_at", DateTime(timezone=True), nullable=True),
+    Column("channel_id", String(36), nullable=True),
+    Column("channel_kind", String(16), nullable=False, server_default="webhook"),
+    # attempts made before the latest manual redelivery (its retries start afresh)
+    Column("round_start", Integer, nullable=False, server_default="0"),
+    Index("ix_deliveries_due", "status", "next_attempt_at"),
+    Index("ix_deliveries_partner_created", "partner_id", "created_at"),
+)
+
+channels = Table(
+    "channels", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("partner_id", String(36), ForeignKey("partners.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("label", Text, nullable=True),
+    Column("enabled", Boolean, nullable=False),
+    Column("disabled_reason", Text, nullable=True),
+    Column("consecutive_failures", Integer, nullable=False),
+    # webhook channels: the signing secret, and the one it replaced until
+    # previous_secret_until (rotation grace). Never part of what is returned.
+    Column("secret", Text, nullable=True),
+    Column("previous_secret", Text, nullable=True),
+    Column("previous_secret_until", DateTime(timezone=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("deleted_at", DateTime(timezone=True), nullable=True),
+)
+
+digest_items = Table(
+    "digest_items", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("partner_id", String(36), ForeignKey("partners.id"), nullable=False),
+    # the digest subscription it waits for; NULL: the default daily digest
+    Column("subscription_id", String(36), nullable=True),
+    Column("alert_id", String(36), ForeignKey("alerts.id"), nullable=False),
+    Column("subject_id", String(64), nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    # pending, sent, dropped (withdrawn first), superseded (a newer one came)
+    Column("status", String(16), nullable=False),
+    Column("language", String(2), nullable=False),
+    Column("channel_ids", JSON, nullable=False),
+    Column("digest_alert_id", String(36), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_digest_items_due", "status", "due_at"),
+    Index("ix_digest_items_subject", "partner_id", "subject_id", "status"),
+)
+
+delivery_attempts = Table(
+    "delivery_attempts", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("delivery_id", String(36), ForeignKey("deliveries.id"), nullable=False, index=True),
+    Column("number", Integer, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("latency_ms", Integer, nullable=False),
+)

@@ -1,0 +1,61 @@
+"""What partners, the operator, incoming events and the timers can do here,
+one module per subdomain:
+
+- partners: registration, reading one, API-key authentication
+- channels: webhook and e-mail channels, signing-secret rotation
+- subscriptions: which alerts a partner wants, and how
+- alerts: events in, alert fan-out (at once or into a digest), listing alerts
+- digests: sending the digests whose local hour has come
+- delivery: the delivery log, redelivery, claiming, sending, recording attempts
+
+Each use case is one unit of work (`db.run`, or `db.handle` for events, whose
+inbox makes a redelivered event do nothing); sending a delivery is the
+exception by design (see `delivery`). Use cases that depend on settings take
+a `config.NotificationsSettings` as their second argument, from the
+entrypoint; none reads the environment itself.
+
+Two clocks, by name (services.platform.clock): business dates (alert times,
+daily budgets, digest hours) are clock.now(); delivery bookkeeping (leases,
+retry times, attempt timestamps) is clock.real_now()."""
+from .alerts import (
+    agreement_changed,
+    event_received,
+    introduction_changed,
+    list_alerts,
+    match_changed,
+    matches_alerted,
+    obligation_reminded,
+)
+from .channels import (
+    add_channel,
+    delete_channel,
+    list_channels,
+    rotate_channel_secret,
+    update_channel,
+)
+from .delivery import (
+    claim_due_deliveries,
+    deliver_due,
+    list_deliveries,
+    record_attempt,
+    redeliver,
+    send_claimed,
+)
+from .digests import send_due_digests
+from .partners import authenticate, get_partner, register_partner
+from .subscriptions import (
+    add_subscription,
+    delete_subscription,
+    list_subscriptions,
+    update_subscription,
+)
+
+__all__ = [
+    "add_channel", "add_subscription", "agreement_changed", "authenticate",
+    "claim_due_deliveries", "delete_channel", "delete_subscription", "deliver_due",
+    "event_received", "get_partner", "introduction_changed", "list_alerts", "list_channels",
+    "list_deliveries", "list_subscriptions", "match_changed", "matches_alerted",
+    "obligation_reminded", "record_attempt", "redeliver", "register_partner",
+    "rotate_channel_secret", "send_claimed", "send_due_digests", "update_channel",
+    "update_subscription",
+]

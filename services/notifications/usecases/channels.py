@@ -1,0 +1,127 @@
+"""A partner's channels (webhook URLs and e-mail addresses): add, list,
+change, delete, and rotate a webhook channel's signing secret."""
+from services.contracts.actors import require_owner_or_operator
+from services.contracts.errors import Conflict, InvalidInput, NotFound
+from services.platform import clock
+from services.platform.validation import load_input
+
+from .. import domain, signing, storage
+from ..schemas import ChannelCreated, ChannelIn, ChannelOut, ChannelUpdate, SecretRotated
+from .partners import require_partner, url_problem
+
+SCOPE = "this partner's channels"
+
+
+def _require_channel(conn, partner_id, channel_id):
+    channel = storage.get_channel(conn, partner_id, channel_id)
+    if channel is None:
+        raise NotFound(f"partner {partner_id} has no channel {channel_id}")
+    return channel
+
+
+def _check_webhook_url(url, allow_loopback):
+    """The SSRF rules at registration: a 422 naming the field and why."""
+    problem = url_problem(url, allow_loopback)
+    if problem:
+        raise InvalidInput({"url": [problem]})
+
+
+def add_channel(db, settings, actor, partner_id, data):
+    require_owner_or_operator(actor, "partner", partner_id, SCOPE)
+    fields = load_input(ChannelIn(), data)
+    if fields["kind"] == domain.WEBHOOK:
+        _check_webhook_url(fields["url"], settings.allow_loopback)
+    secret = signing.new_secret() if fields["kind"] == domain.WEBHOOK else None
+
+    def work(uow):
+        require_partner(uow.connection, partner_id)
+        channel = domain.new_channel(partner_id, fields["kind"],
+                                     fields["url"] or fields["address"], clock.now(),
+                                     label=fields["label"])
+        channel["enabled"] = fields["enabled"]
+        storage.insert_channel(uow.connection, channel, secret=secret)
+        return storage.get_channel(uow.connection, partner_id, channel["id"])
+
+    return ChannelCreated().dump({"channel": db.run(work), "secret": secret})
+
+
+def list_channels(db, actor, partner_id):
+    require_owner_or_operator(actor, "partner", partner_id, SCOPE)
+
+    def work(uow):
+        require_partner(uow.connection, partner_id)
+        return storage.list_channels(uow.connection, partner_id)
+
+    return ChannelOut(many=True).dump(db.run(work))
+
+
+def _channel_changes(channel, fields):
+    """The stored columns a channel update changes (a 422 for a field the
+    channel's kind does not have)."""
+    changes = {}
+    if "url" in fields:
+        if channel["kind"] != domain.WEBHOOK:
+            raise InvalidInput({"url": ["an e-mail channel has an address, not a url"]})
+        changes["target"] = fields["url"]
+    if "address" in fields:
+        if channel["kind"] != domain.EMAIL:
+            raise InvalidInput({"address": ["a webhook channel has a url, not an address"]})
+        changes["target"] = fields["address"]
+    if "label" in fields:
+        changes["label"] = fields["label"]
+    if "enabled" in fields:
+        changes["enabled"] = fields["enabled"]
+        if fields["enabled"]:
+            changes.update(consecutive_failures=0, disabled_reason=None)
+        elif channel["enabled"]:
+            changes["disabled_reason"] = "disabled by the partner"
+    return changes
+
+
+def update_channel(db, settings, actor, partner_id, channel_id, data):
+    require_owner_or_operator(actor, "partner", partner_id, SCOPE)
+    fields = load_input(ChannelUpdate(), data)
+    if fields.get("url"):
+        _check_webhook_url(fields["url"], settings.allow_loopback)
+
+    def work(uow):
+        conn = uow.connection
+        changes = _channel_changes(_require_channel(conn, partner_id, channel_id), fields)
+        if changes:
+            storage.update_channel(conn, channel_id, changes)
+        return storage.get_channel(conn, partner_id, channel_id)
+
+    return ChannelOut().dump(db.run(work))
+
+
+def delete_channel(db, actor, partner_id, channel_id):
+    require_owner_or_operator(actor, "partner", partner_id, SCOPE)
+
+    def work(uow):
+        channel = _require_channel(uow.connection, partner_id, channel_id)
+        storage.update_channel(uow.connection, channel_id,
+                               {"deleted_at": clock.real_now(), "enabled": False})
+        return channel
+
+    return ChannelOut().dump(db.run(work))
+
+
+def rotate_channel_secret(db, settings, actor, partner_id, channel_id):
+    """A new signing secret for a webhook channel, returned once; the old one
+    keeps signing too until the grace period (settings) ends."""
+    require_owner_or_operator(actor, "partner", partner_id, SCOPE)
+    new_secret = signing.new_secret()
+
+    def work(uow):
+        conn = uow.connection
+        channel = _require_channel(conn, partner_id, channel_id)
+        if channel["kind"] != domain.WEBHOOK:
+            raise Conflict("only webhook channels have a signing secret")
+        current = storage.channel_secrets(conn, [channel_id])[channel_id]["secret"]
+        changes = domain.rotated_secrets(current, new_secret, clock.real_now(),
+                                         settings.secret_grace_seconds)
+        storage.update_channel(conn, channel_id, changes)
+        return {"channel_id": channel_id, "secret": new_secret,
+                "previous_secret_valid_until": changes["previous_secret_until"]}
+
+    return SecretRotated().dump(db.run(work))
