@@ -32,7 +32,7 @@ people = Table(
     Column("organisation_id", String(64), nullable=False),
     Column("organisation_names", JSON, nullable=True),
     Column("email", String(320), nullable=False),
-    # the address lower-cased: one person per address (decisions.md 31)
+    # the address lower-cased: one person per address (docs/decisions.md 44)
     Column("email_key", String(320), nullable=False, unique=True),
     Column("name", String(200), nullable=False),
     Column("language", String(2), nullable=False),

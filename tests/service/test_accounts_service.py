@@ -1,18 +1,22 @@
 """The accounts service in a nameko container on the real broker and a real
 database, sending e-mail to a real local SMTP server: enrolment, sign-in by
 link, sessions, invitations, people and API keys, as the web app calls them."""
+import logging
 import re
+import time
 import uuid
 
+import eventlet
 import pytest
 import sqlalchemy
+from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.accounts.service import AccountsService
 from services.contracts.actors import OPERATOR
 from services.contracts.errors import Conflict, Forbidden, Gone, InvalidInput, TooManyRequests
 from services.platform.db import postgres_url
 from services.platform.keys import hash_key
-from tests.conftest import eventually
+from tests.conftest import eventually, holds
 from tests.smtp_sink import SmtpSink, parts_of
 
 WEB = "http://web.parkmatch.test"
@@ -258,3 +262,102 @@ def test_stored_rows_hold_no_plaintext_token(accounts, rpc, sink, accounts_db):
     for token in (sign_in_token, invitation_token, session_token):
         assert token not in everything
         assert hash_key(token) in everything
+
+
+def test_an_expired_link_is_gone_and_an_idle_session_ends(run_service, accounts_db, rpc, sink,
+                                                          monkeypatch):
+    for name, value in sink.env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PARKMATCH_WEB_URL", WEB)
+    monkeypatch.setenv("PARKMATCH_SIGN_IN_LINK_TTL_SECONDS", "1")
+    monkeypatch.setenv("PARKMATCH_SESSION_IDLE_TIMEOUT_SECONDS", "2")
+    run_service(AccountsService, database_urls={"accounts": accounts_db})
+    person = rpc.accounts.enrol_owner(company(), "late@example.kr", "Late", "en")
+    _, expired = link_in(mail_to(sink, person["email"]))
+    assert "1 second" in parts_of(mail_to(sink, person["email"]))[0]
+    time.sleep(1.2)
+    with pytest.raises(Gone) as caught:
+        rpc.accounts.complete_sign_in(expired)
+    assert caught.value.details == {"reason": "expired"}
+
+    rpc.accounts.request_sign_in("late@example.kr", "en", "10.0.0.5")
+    _, fresh = link_in(mail_to(sink, person["email"], count=2))
+    session_token = rpc.accounts.complete_sign_in(fresh)["session_token"]
+    assert rpc.accounts.resolve_session(session_token) is not None
+    time.sleep(2.2)  # resolving did not extend it: that happens at most once a minute
+    assert rpc.accounts.resolve_session(session_token) is None
+
+
+def test_one_link_used_twice_at_once_signs_in_once(accounts, rpc, sink, service_config):
+    person = rpc.accounts.enrol_owner(company(), "race@example.kr", "Race", "ko")
+    _, token = link_in(mail_to(sink, person["email"]))
+
+    def attempt(_):
+        with ClusterRpcProxy(service_config, timeout=30) as proxy:
+            try:
+                return proxy.accounts.complete_sign_in(token)["session_token"]
+            except Gone:
+                return None
+
+    outcomes = list(eventlet.GreenPool(4).imap(attempt, range(4)))
+    assert len([o for o in outcomes if o]) == 1
+
+
+def test_enrolment_conflicts_and_bad_input_name_the_field(accounts, rpc, sink):
+    first = company()
+    rpc.accounts.enrol_owner(first, "owner@example.kr", "Owner", "en")
+    with pytest.raises(Conflict):  # the address already belongs to an organisation
+        rpc.accounts.enrol_owner(company(), "OWNER@example.kr", "Owner", "en")
+    with pytest.raises(Conflict):  # the organisation has its owner already
+        rpc.accounts.enrol_owner(first, "second@example.kr", "Second", "en")
+    with pytest.raises(InvalidInput) as caught:
+        rpc.accounts.enrol_owner({"kind": "ministry", "id": ""}, "x@example.kr", "", "fr")
+    assert set(caught.value.details) == {"organisation", "name", "language"}
+    assert set(caught.value.details["organisation"]) == {"kind", "id"}
+    with pytest.raises(InvalidInput) as caught:
+        rpc.accounts.set_language({"kind": "company", "id": first["id"], "person_id": "p",
+                                   "role": "owner"}, "de")
+    assert "language" in caught.value.details
+
+
+def test_the_operator_invites_into_any_organisation_and_sees_everyone(accounts, rpc, sink):
+    park = {"kind": "park", "id": str(uuid.uuid4()), "names": {"zh": "宾西经开区"}}
+    invitation = rpc.accounts.invite_person(OPERATOR, "li@binxian.example", "李华", "zh",
+                                            organisation=park, role="owner")
+    assert invitation["organisation"] == {"kind": "park", "id": park["id"]}
+    message = mail_to(sink, "li@binxian.example")
+    assert "宾西经开区" in message["Subject"]
+    assert "Parkmatch 运营团队" in parts_of(message)[0]
+    _, token = link_in(message)
+    person = rpc.accounts.accept_invitation(token)["person"]
+    assert person["role"] == "owner"
+
+    changed = rpc.accounts.set_language(
+        rpc.accounts.resolve_session(rpc.accounts.complete_sign_in(
+            _sign_in_token(rpc, sink, "li@binxian.example"))["session_token"])["actor"], "ko")
+    assert changed["language"] == "ko"
+    rpc.accounts.request_sign_in("li@binxian.example", None, "10.0.0.9")
+    assert "로그인" in mail_to(sink, "li@binxian.example", count=3)["Subject"]
+    assert [p["id"] for p in rpc.accounts.list_people(OPERATOR, park)] == [person["id"]]
+    with pytest.raises(Forbidden):
+        rpc.accounts.list_people({"kind": "company", "id": "c", "person_id": "p",
+                                  "role": "owner"}, park)
+
+
+def test_no_token_or_link_is_logged(accounts, rpc, sink, caplog):
+    # INFO, as services run (parkmatch run): at DEBUG nameko's own RPC client
+    # logs every reply it receives, the session token in it included
+    caplog.set_level(logging.INFO)
+    _, session_token, _ = enrolled_owner(rpc, sink)
+    sign_in_token = link_in(mail_to(sink, "minji.lee@hanbit.example"))[1]
+    eventually(lambda: holds("verification e-mail for" in caplog.text))
+    with pytest.raises(Gone):
+        rpc.accounts.complete_sign_in(sign_in_token)
+    for secret in (sign_in_token, session_token, WEB):
+        assert secret not in caplog.text
+
+
+def _sign_in_token(rpc, sink, address):
+    count = len([m for m in sink.messages() if m["To"] == address])
+    rpc.accounts.request_sign_in(address, None, "10.0.0.9")
+    return link_in(mail_to(sink, address, count=count + 1))[1]
