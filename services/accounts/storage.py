@@ -171,6 +171,13 @@ def insert_sign_in_link(conn, token_hash, person_id, now, expires_at):
         token_hash=token_hash, person_id=person_id, created_at=now, expires_at=expires_at))
 
 
+def delete_spent_links(conn, person_id, now):
+    """The person's used or expired links: kept for nothing."""
+    conn.execute(delete(sign_in_links).where(
+        sign_in_links.c.person_id == person_id,
+        sign_in_links.c.used_at.is_not(None) | (sign_in_links.c.expires_at <= now)))
+
+
 def sign_in_link(conn, token_hash):
     return _row(conn.execute(select(sign_in_links)
                              .where(sign_in_links.c.token_hash == token_hash)).first())
@@ -189,6 +196,14 @@ def use_sign_in_link(conn, token_hash, now):
 
 def insert_session(conn, token_hash, session):
     conn.execute(sessions.insert().values(token_hash=token_hash, **session))
+
+
+def delete_dead_sessions(conn, person_id, now):
+    """The person's signed-out or expired sessions, which never come back."""
+    conn.execute(delete(sessions).where(
+        sessions.c.person_id == person_id,
+        sessions.c.ended_at.is_not(None) | (sessions.c.idle_expires_at <= now)
+        | (sessions.c.absolute_expires_at <= now)))
 
 
 def session(conn, token_hash):

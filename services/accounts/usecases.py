@@ -138,6 +138,7 @@ def complete_sign_in(ctx, token):
 
 def _new_sign_in_link(conn, person, settings, moment):
     token = domain.new_token()
+    storage.delete_spent_links(conn, person["id"], moment)
     storage.insert_sign_in_link(conn, hash_key(token), person["id"], moment,
                                 moment + settings.sign_in_link_ttl)
     return token
@@ -145,6 +146,7 @@ def _new_sign_in_link(conn, person, settings, moment):
 
 def _start_session(conn, person, settings, moment):
     token = domain.new_token()
+    storage.delete_dead_sessions(conn, person["id"], moment)
     session = domain.new_session(person["id"], moment, settings.session_idle_timeout,
                                  settings.session_max_age)
     storage.insert_session(conn, hash_key(token), session)
