@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from services.contracts.actors import is_operator
-from services.contracts.errors import Conflict, Forbidden, Unauthenticated
+from services.contracts.errors import Conflict, Forbidden, InvalidInput, Unauthenticated
 
 ORGANISATION_KINDS = ("company", "park", "partner")
 OWNER, MEMBER = "owner", "member"
@@ -149,7 +149,7 @@ def managed_organisation(actor, organisation, what):
     manages their own (and may not name another)."""
     if is_operator(actor):
         if not organisation:
-            raise Conflict(f"the operator must name the organisation to {what}")
+            raise InvalidInput({"organisation": [f"the operator must name it to {what}"]})
         return {"kind": organisation["kind"], "id": organisation["id"]}
     require_owner(actor, what)
     own = organisation_of_actor(actor)

@@ -20,6 +20,7 @@ from .schemas import (
     InvitationIn,
     InvitationOut,
     LanguageIn,
+    OrganisationSchema,
     PersonOut,
     SignInRequestIn,
     TokenIn,
@@ -250,6 +251,8 @@ def accept_invitation(ctx, token):
 # --- people -----------------------------------------------------------------------------------
 
 def list_people(ctx, actor, organisation=None):
+    if organisation is not None:
+        organisation = load_input(OrganisationSchema(), organisation)
     if is_operator(actor):
         wanted = {"kind": organisation["kind"], "id": organisation["id"]} \
             if organisation else None

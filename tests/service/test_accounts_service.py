@@ -342,6 +342,12 @@ def test_the_operator_invites_into_any_organisation_and_sees_everyone(accounts, 
     with pytest.raises(Forbidden):
         rpc.accounts.list_people({"kind": "company", "id": "c", "person_id": "p",
                                   "role": "owner"}, park)
+    with pytest.raises(InvalidInput) as caught:
+        rpc.accounts.list_people(OPERATOR, {"kind": "nation"})
+    assert set(caught.value.details) == {"kind", "id"}
+    with pytest.raises(InvalidInput) as caught:
+        rpc.accounts.invite_person(OPERATOR, "x@example.kr", "X", "en")
+    assert "organisation" in caught.value.details
 
 
 def test_no_token_or_link_is_logged(accounts, rpc, sink, caplog):

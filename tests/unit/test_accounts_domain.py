@@ -6,7 +6,7 @@ import pytest
 
 from services.accounts import domain, emails
 from services.contracts.actors import OPERATOR
-from services.contracts.errors import Conflict, Forbidden, Unauthenticated
+from services.contracts.errors import Conflict, Forbidden, InvalidInput, Unauthenticated
 
 NOW = datetime(2026, 3, 15, 9, 7, 30, tzinfo=UTC)
 OWNER_ACTOR = {"kind": "company", "id": "c1", "person_id": "p1", "role": "owner"}
@@ -97,7 +97,7 @@ def test_only_owners_manage_and_only_their_own_organisation():
         domain.require_person(None)
     assert domain.managed_organisation(OPERATOR, {"kind": "park", "id": "k1"}, "invite") == \
         {"kind": "park", "id": "k1"}
-    with pytest.raises(Conflict):
+    with pytest.raises(InvalidInput):
         domain.managed_organisation(OPERATOR, None, "invite people")
 
 
