@@ -6,8 +6,7 @@ a second without waiting fifteen minutes."""
 from dataclasses import dataclass
 from datetime import timedelta
 
-from services.notifications import config as notifications_config
-from services.platform import settings
+from services.platform import mail, settings
 
 SERVICE_NAME = "accounts"
 
@@ -30,7 +29,7 @@ class Settings:
     rate_window: timedelta
     sign_in_limit_per_email: int
     sign_in_limit_per_address: int
-    smtp: dict
+    smtp: mail.SmtpSettings
 
     @classmethod
     def from_env(cls):
@@ -46,7 +45,7 @@ class Settings:
             sign_in_limit_per_address=_count("PARKMATCH_SIGN_IN_LIMIT_PER_ADDRESS", 20),
             # the same PARKMATCH_SMTP_* variables, read the same way, as the
             # notifications service's alert e-mails
-            smtp=notifications_config.smtp(),
+            smtp=mail.smtp_settings(),
         )
 
 

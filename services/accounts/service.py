@@ -6,7 +6,7 @@ import logging
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
-from services.notifications import mailer
+from services.platform import mail
 from services.platform.nameko_ext import DatabaseDependency
 
 from . import api_keys, usecases
@@ -41,7 +41,7 @@ class MailDependency(DependencyProvider):
         return send
 
     def _send(self, message, purpose, record_id):
-        outcome = mailer.send(self.smtp, message.to, message.subject, message.text,
+        outcome = mail.send(self.smtp, message.to, message.subject, message.text,
                               message.html)
         if outcome.error:
             log.warning("%s e-mail for %s not sent: %s", purpose, record_id, outcome.error)

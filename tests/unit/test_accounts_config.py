@@ -29,7 +29,7 @@ def test_the_environment_overrides_and_nonsense_is_refused(monkeypatch):
     settings = Settings.from_env()
     assert settings.web_url == "https://app.parkmatch.example"
     assert settings.sign_in_link_ttl == timedelta(seconds=1.5)
-    assert settings.smtp["host"] == "mail.example"
+    assert settings.smtp.host == "mail.example"
     monkeypatch.setenv("PARKMATCH_SIGN_IN_LIMIT_PER_EMAIL", "0")
     with pytest.raises(ValueError, match="PARKMATCH_SIGN_IN_LIMIT_PER_EMAIL"):
         Settings.from_env()
