@@ -1,13 +1,9 @@
 """Profile rules: versions, what changed, and what may travel in events.
 
 Plain Python on plain dicts: no broker, no database."""
-import uuid
+from services.platform.records import new_id, next_version
 
 PRIVATE_COMPANY_FIELDS = ("contact",)
-
-
-def new_id():
-    return str(uuid.uuid4())
 
 
 def new_company(fields, now):
@@ -20,7 +16,7 @@ def apply_changes(record, changes, now):
     changed = {key: value for key, value in changes.items() if record.get(key) != value}
     if not changed:
         return record, False
-    return {**record, **changed, "version": record["version"] + 1, "updated_at": now}, True
+    return next_version(record, **changed, updated_at=now), True
 
 
 def company_snapshot(company):
