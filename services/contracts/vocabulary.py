@@ -50,7 +50,7 @@ PARTNER_KINDS = (
 
 AGREEMENT_KINDS = ("mou", "tenancy", "investment", "cooperation")
 
-# The agreement lifecycle (issue #4); the transitions are in agreements/domain.py.
+# The agreement lifecycle (issue #4); the transitions are in agreements/domain/lifecycle.py.
 AGREEMENT_STATES = ("draft", "proposed", "signed", "active", "completed", "terminated",
                     "expired")
 
