@@ -9,7 +9,7 @@ from services.platform import keys
 from services.platform.validation import load_input
 
 from . import domain, storage
-from .schemas import ApiKeyOut, LabelIn
+from .schemas import ApiKeyIn, ApiKeyOut
 from .usecases import now
 
 # last_used_at is a hint for people tidying their keys, not an audit trail:
@@ -18,22 +18,22 @@ LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 def list_api_keys(ctx, actor):
-    if is_operator(actor):
-        organisation = None
-    else:
-        domain.require_person(actor)
-        organisation = domain.organisation_of_actor(actor)
+    """Any person of the organisation, or one of its keys (a script checking
+    its keys); the operator sees every organisation's."""
+    organisation = None if is_operator(actor) else domain.organisation_of_actor(actor)
     return ApiKeyOut(many=True).dump(
         ctx.db.run(lambda uow: storage.api_keys_of(uow.connection, organisation)))
 
 
-def create_api_key(ctx, actor, label):
-    domain.require_owner(actor, "create API keys")
-    label = load_input(LabelIn(), {"label": label})["label"]
-    organisation = domain.organisation_of_actor(actor)
+def create_api_key(ctx, actor, data):
+    """An owner signed in as a person (a key cannot breed keys), or the
+    operator for a named organisation (to hand a park's IT its first key)."""
+    fields = load_input(ApiKeyIn(), data)
+    label = fields["label"]
+    organisation = domain.managed_organisation(actor, fields["organisation"], "create API keys")
 
     def work(uow):
-        return _new_key(uow.connection, organisation, label, actor["person_id"], now())
+        return _new_key(uow.connection, organisation, label, actor.get("person_id"), now())
 
     record, api_key = ctx.db.run(work)
     return {**ApiKeyOut().dump(record), "api_key": api_key}
@@ -85,7 +85,7 @@ def authenticate_key(ctx, api_key):
 
 
 def _new_key(conn, organisation, label, created_by, moment):
-    api_key = keys.new_key(organisation["kind"])
+    api_key = keys.new_key(organisation["kind"], issuer="accounts")
     record = {"id": domain.new_id(), "organisation_kind": organisation["kind"],
               "organisation_id": organisation["id"], "key_hash": keys.hash_key(api_key),
               "prefix": domain.api_key_prefix(api_key), "label": label,
@@ -96,9 +96,10 @@ def _new_key(conn, organisation, label, created_by, moment):
 
 
 def _managed_key(conn, actor, key_id, what):
-    """The key if `actor` (an owner of its organisation, or the operator) may
-    manage it; other organisations' keys are not found."""
-    if not is_operator(actor):
+    """The key if `actor` may manage it: the operator, an owner of its
+    organisation, or a key of that organisation (so a script can rotate or
+    revoke its own key over the API). Other organisations' keys are not found."""
+    if not is_operator(actor) and actor.get("person_id"):
         domain.require_owner(actor, what)
     record = storage.api_key(conn, key_id) if isinstance(key_id, str) else None
     if record is None or not (is_operator(actor) or domain.organisation_of(record) ==

@@ -70,6 +70,11 @@ class LabelIn(Schema):
     label = fields.Str(required=True, validate=validate.Length(min=1, max=100))
 
 
+class ApiKeyIn(LabelIn):
+    organisation = fields.Nested(OrganisationSchema, load_default=None, allow_none=True,
+                                 metadata={"description": "operator only: whose key"})
+
+
 class PersonOut(Schema):
     id = fields.Str(required=True)
     email = fields.Str(required=True)

@@ -105,8 +105,8 @@ class AccountsService:
         return api_keys.list_api_keys(self.ctx, actor)
 
     @rpc
-    def create_api_key(self, actor, label):
-        return api_keys.create_api_key(self.ctx, actor, label)
+    def create_api_key(self, actor, data):
+        return api_keys.create_api_key(self.ctx, actor, data)
 
     @rpc
     def revoke_api_key(self, actor, key_id):

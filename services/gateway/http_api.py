@@ -11,7 +11,7 @@ from services.contracts.actors import OPERATOR, require_authenticated, require_o
 from services.contracts.errors import NotFound, ParkmatchError, Unauthenticated
 from services.platform import keys
 
-from .route_spec import ACTOR, BODY, LocalTarget, PathParam, QueryParam
+from .route_spec import ACTOR, BODY, BodyField, LocalTarget, PathParam, QueryParam
 
 log = logging.getLogger(__name__)
 
@@ -54,18 +54,24 @@ def api_key_from(request):
 
 
 class Authenticator:
-    """Resolves an API key to an actor by asking the service that owns it."""
+    """Resolves an API key to an actor by asking the one service that issued
+    it: accounts for the keys organisations create (`pma_…`), else the
+    service that owns the actor (`pmk_…`, the key given at registration)."""
 
-    def __init__(self, operator_key, owners):
+    def __init__(self, operator_key, owners, accounts=None):
         self.operator_key = operator_key
         self.owners = owners  # kind -> callable(api_key) -> actor | None
+        self.accounts = accounts  # callable(api_key) -> actor | None
 
     def actor_for(self, api_key):
         if not api_key:
             return None
         if keys.same_secret(api_key, self.operator_key):
             return dict(OPERATOR)
-        owner = self.owners.get(keys.kind_of(api_key))
+        if keys.issuer_of(api_key) == "accounts":
+            owner = self.accounts
+        else:
+            owner = self.owners.get(keys.kind_of(api_key))
         actor = owner(api_key) if owner else None
         if actor is None:
             raise Unauthenticated("unknown or revoked API key")
@@ -97,6 +103,8 @@ class Call:
             return self.body
         if isinstance(declared, PathParam):
             return self.params[declared.name]
+        if isinstance(declared, BodyField):
+            return self.body.get(declared.name) if isinstance(self.body, dict) else None
         if isinstance(declared, QueryParam):
             return declared.value_in(self.query)
         if isinstance(declared, dict):

@@ -6,6 +6,7 @@ The values are markers, read off each request by `http_api.invoke`:
 - `ACTOR`: the caller as an actor dict (None when no key was given);
 - `BODY`: the request's JSON body (only for routes that declare a `body` schema);
 - `path("company_id")`: a path parameter;
+- `body_field("email")`: one member of the JSON body (None when absent);
 - `query(...)`, `query_flag(...)`, `query_choice(...)`, `query_lang(...)`: a query
   parameter, typed (the OpenAPI document shows the type, the gateway converts
   with it);
@@ -46,6 +47,17 @@ class PathParam:
 
 def path(name):
     return PathParam(name)
+
+
+@dataclass(frozen=True)
+class BodyField:
+    """One member of the JSON body, for a method that takes its values one by
+    one (the body schema still documents and the service still validates it)."""
+    name: str
+
+
+def body_field(name):
+    return BodyField(name)
 
 
 @dataclass(frozen=True)
@@ -142,8 +154,10 @@ class Route:
         for value in values:
             if isinstance(value, PathParam) and value.name not in in_path:
                 raise ValueError(f"{self.name}: path({value.name!r}) is not in {self.path}")
-        if (BODY in values) != (self.body is not None):
-            raise ValueError(f"{self.name}: pass BODY exactly when a body schema is declared")
+        reads_body = BODY in values or any(isinstance(v, BodyField) for v in values)
+        if reads_body != (self.body is not None):
+            raise ValueError(f"{self.name}: pass BODY or body_field(...) exactly when a body "
+                             "schema is declared")
 
     @property
     def path_params(self):

@@ -12,6 +12,7 @@ from marshmallow import Schema, fields
 from services.contracts.vocabulary import INTRODUCTION_STATUSES
 
 from . import sectors
+from .account_routes import account_routes
 from .route_spec import ACTOR, BODY, Route, local, path, query, query_choice, query_flag, query_lang
 
 
@@ -65,6 +66,7 @@ def build_routes():
                       "ISIC Rev. 4); ?q= resolves a term",
               tag="sectors", auth="none", response=sectors.SectorOut, many=True),
         *allocation_routes(allocation),
+        *account_routes(),
     ]
 
 

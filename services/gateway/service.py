@@ -53,7 +53,7 @@ class _TimedService:
 
 class _Services:
     def __init__(self, gateway, timeout):
-        for name in ("profiles", "matching", "notifications", "agreements"):
+        for name in ("profiles", "matching", "notifications", "agreements", "accounts"):
             setattr(self, name, _TimedService(getattr(gateway, name), timeout, name))
 
 
@@ -64,6 +64,7 @@ class GatewayService:
     matching = RpcProxy("matching")
     notifications = RpcProxy("notifications")
     agreements = RpcProxy("agreements")
+    accounts = RpcProxy("accounts")
 
     def _services(self):
         return _Services(self, config.rpc_timeout())
@@ -73,7 +74,7 @@ class GatewayService:
             "company": services.profiles.authenticate,
             "park": services.profiles.authenticate,
             "partner": services.notifications.authenticate,
-        })
+        }, accounts=services.accounts.authenticate_key)
 
     def _dispatch(self, route, request, params):
         services = self._services()

@@ -218,9 +218,9 @@ def test_api_keys_are_shown_once_listed_by_prefix_revoked_and_rotated(
     _, session_token, organisation = enrolled_owner(rpc, sink)
     actor = rpc.accounts.resolve_session(session_token)["actor"]
 
-    created = rpc.accounts.create_api_key(actor, "ERP sync")
+    created = rpc.accounts.create_api_key(actor, {"label": "ERP sync"})
     api_key = created["api_key"]
-    assert api_key.startswith("pmk_company_") and created["prefix"] == api_key[:16]
+    assert api_key.startswith("pma_company_") and created["prefix"] == api_key[:16]
     assert rpc.accounts.authenticate_key(api_key) == {"kind": "company",
                                                       "id": organisation["id"]}
     listed = rpc.accounts.list_api_keys(actor)
@@ -240,9 +240,13 @@ def test_api_keys_are_shown_once_listed_by_prefix_revoked_and_rotated(
     assert rpc.accounts.authenticate_key(rotated["api_key"]) is None
     with pytest.raises(Conflict):
         rpc.accounts.rotate_api_key(actor, rotated["id"])
+    machine = rpc.accounts.authenticate_key(
+        rpc.accounts.create_api_key(actor, {"label": "ci"})["api_key"])
     with pytest.raises(Forbidden):  # a machine key may not make more keys
-        rpc.accounts.create_api_key(rpc.accounts.authenticate_key(
-            rpc.accounts.create_api_key(actor, "ci")["api_key"]), "more")
+        rpc.accounts.create_api_key(machine, {"label": "more"})
+    # ...but may list its organisation's keys and rotate one (a script renewing its key)
+    ci_key = next(k for k in rpc.accounts.list_api_keys(machine) if k["label"] == "ci")
+    assert rpc.accounts.rotate_api_key(machine, ci_key["id"])["label"] == "ci"
 
     stored = str(rows(accounts_db, "api_keys"))
     assert api_key not in stored and rotated["api_key"] not in stored

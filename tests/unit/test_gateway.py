@@ -172,6 +172,7 @@ def test_every_rpc_target_is_an_rpc_method_of_the_owning_service_taking_those_va
     from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
     from nameko.rpc import Rpc
 
+    from services.accounts.service import AccountsService
     from services.agreements.service import AgreementsService
     from services.gateway.route_spec import LocalTarget
     from services.gateway.routes import build_routes
@@ -180,7 +181,8 @@ def test_every_rpc_target_is_an_rpc_method_of_the_owning_service_taking_those_va
     from services.profiles.service import ProfilesService
 
     owners = {"profiles": ProfilesService, "matching": MatchingService,
-              "notifications": NotificationsService, "agreements": AgreementsService}
+              "notifications": NotificationsService, "agreements": AgreementsService,
+              "accounts": AccountsService}
     for route in build_routes():
         if isinstance(route.target, LocalTarget):
             inspect.signature(route.target.function).bind(*route.args, **route.kwargs)
