@@ -1,7 +1,7 @@
 """The browser half of test_web_journey.py, run by it in a child pytest
 (no eventlet here). Every step asserts what a person sees on the page.
 
-PM_SCREENSHOTS=<dir> also saves the main pages in ko, zh and en there
+PARKMATCH_SCREENSHOTS=<dir> also saves the main pages in ko, zh and en there
 (docs/screenshots/ holds the committed ones)."""
 import email
 import email.policy
@@ -19,7 +19,7 @@ MAIL_DIR = Path(os.environ.get("PM_MAIL_DIR", "."))
 PARK_EMAIL = os.environ.get("PM_PARK_EMAIL", "")
 DEMAND_TITLE = os.environ.get("PM_DEMAND_TITLE", "")
 DEMAND_ID = os.environ.get("PM_DEMAND_ID", "")
-SHOTS = os.environ.get("PM_SCREENSHOTS")
+SHOTS = os.environ.get("PARKMATCH_SCREENSHOTS")
 AXE = Path(__file__).resolve().parents[2] / "services/web/static/vendor/axe-core-4.14.1.min.js"
 COMPANY_EMAIL = "jiwoo@hanbit.example"
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -68,10 +68,12 @@ def no_serious_accessibility_violations(context, url):
     page = context.new_page()
     page.goto(url)
     page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("async () => (await axe.run()).violations.map("
-                               "v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))")
+    result = page.evaluate("async () => { const r = await axe.run(); return {passes: "
+                           "r.passes.length, violations: r.violations.map(v => ({id: v.id, "
+                           "impact: v.impact, nodes: v.nodes.length}))}; }")
     page.close()
-    bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert result["passes"] > 10, f"axe checked hardly anything on {url}: {result}"
+    bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert not bad, f"{url}: {bad}"
 
 
@@ -121,7 +123,10 @@ def register_company_in_korean(page):
 
 
 def follow_sign_in_link(page, message, button):
+    """Opening the link twice (as a mail scanner would first) uses nothing
+    up: only the button's POST signs in."""
     page.goto(sign_in_link(message))
+    page.reload()
     page.get_by_role("button", name=button).click()
 
 
@@ -134,6 +139,8 @@ def test_journey(browser):
     assert HANGUL.search(str(welcome["Subject"]) + text_of(welcome)), text_of(welcome)
     follow_sign_in_link(company, welcome, "지금 로그인")
     expect(company).to_have_url(f"{WEB}/company")
+    session = next(c for c in company_ctx.cookies() if c["name"] == "pm_session")
+    assert session["httpOnly"] and session["sameSite"] == "Lax"
     expect(company.get_by_role("heading", level=1)).to_have_text("한빛바이오")
     match = company.locator("article.match")
     reload_until(company, match)

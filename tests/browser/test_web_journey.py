@@ -5,7 +5,10 @@ Playwright's sync API runs an asyncio loop, which hangs under the eventlet
 monkey-patching tests/conftest.py applies to every test process. So this
 test sets the system up here and runs the browser half in a child pytest
 without that conftest (tests/browser/journey_in_browser.py), passing it the
-addresses; its assertion report is this test's failure message."""
+addresses; its assertion report is this test's failure message.
+
+PARKMATCH_SCREENSHOTS=docs/screenshots (an absolute path, or relative to the
+repository) also saves the main pages in ko, zh and en."""
 import os
 import subprocess
 import sys
