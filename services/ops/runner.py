@@ -15,14 +15,18 @@ from psycogreen.eventlet import patch_psycopg  # noqa: E402
 
 from services.platform import migrations, settings  # noqa: E402
 
-from .catalog import SERVICES, STATEFUL  # noqa: E402
+from .catalog import OWN_HTTP_ADDRESS, SERVICES, STATEFUL  # noqa: E402
 
 log = logging.getLogger("parkmatch")
 
 
+def _load(reference):
+    module, _, attribute = reference.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
 def service_class(name):
-    module, _, cls = SERVICES[name].partition(":")
-    return getattr(importlib.import_module(module), cls)
+    return _load(SERVICES[name])
 
 
 def configure_logging():
@@ -42,6 +46,8 @@ def run(name, migrate=True):
     if migrate and name in STATEFUL:
         migrations.upgrade(name, settings.database_url(name))
     config = settings.nameko_config()
+    if name in OWN_HTTP_ADDRESS:
+        config["WEB_SERVER_ADDRESS"] = _load(OWN_HTTP_ADDRESS[name])()
     runner = ServiceRunner(config)
     runner.add_service(service_class(name))
 

@@ -36,12 +36,17 @@ class System:
         self.vhost = unquote(amqp_uri.rsplit("/", 1)[1])
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.web_port = free_port()
+        self.web_url = f"http://127.0.0.1:{self.web_port}"
         self.log_dir = log_dir
         self.env = dict(
             os.environ,
             PARKMATCH_AMQP_URI=amqp_uri,
             PARKMATCH_OPERATOR_KEY=OPERATOR_KEY,
             PARKMATCH_HTTP_ADDRESS=f"127.0.0.1:{self.port}",
+            PARKMATCH_WEB_ADDRESS=f"127.0.0.1:{self.web_port}",
+            PARKMATCH_WEB_URL=self.web_url,
+            PARKMATCH_WEB_SECRET="e2e-web-secret-0123456789abcdefghijkl",
             PARKMATCH_RETRY_DELAYS="0.3,0.6",
             PARKMATCH_WEBHOOK_RETRY_DELAYS="0.5,1,2",
             PARKMATCH_DELIVERY_POLL_INTERVAL="0.2",
@@ -78,13 +83,14 @@ class System:
 
     def wait_ready(self, names, timeout=60):
         """Ready = every named service consumes its RPC queue, and the gateway
-        answers /health."""
+        and the web app answer /health."""
         def check():
             for key, process in self.processes.items():
                 assert process.poll() is None, f"{key} exited: {self.log(key)[-3000:]}"
             for name in names:
-                if name == "gateway":
-                    assert requests.get(f"{self.url}/health", timeout=2).ok
+                if name in ("gateway", "web"):
+                    url = self.url if name == "gateway" else self.web_url
+                    assert requests.get(f"{url}/health", timeout=2).ok
                     continue
                 queue = requests.get(
                     f"{RABBIT_MGMT}/api/queues/{requests.utils.quote(self.vhost, safe='')}"

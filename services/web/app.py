@@ -1,0 +1,145 @@
+"""HTTP around the page functions: the language, the session, CSRF, the
+security headers, and errors as pages in the page's language. No nameko
+here: service.py hands in the RPC proxies and the werkzeug request."""
+import logging
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+
+from werkzeug.wrappers import Response
+
+from services.contracts.errors import Forbidden, NotFound, ParkmatchError, Unauthenticated
+from services.platform import i18n
+
+from . import rendering, security
+from .pages import Page, Redirect, Visit, company, park, partner, public, register
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+class ServiceUnavailable(Exception):
+    """A service the page needs did not answer in time."""
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    method: str
+    path: str           # werkzeug syntax
+    page: object        # (visit, rpc) -> Page | Redirect
+    kind: str | None = None  # the organisation kind the page is for; None: anyone
+
+
+ROUTES = (
+    Route("landing", "GET", "/", public.landing),
+    Route("sign_in_form", "GET", "/sign-in", public.sign_in_form),
+    Route("request_sign_in", "POST", "/sign-in", public.request_sign_in),
+    Route("confirm_sign_in", "GET", "/sign-in/<token>", public.confirm_sign_in),
+    Route("complete_sign_in", "POST", "/sign-in/<token>", public.complete_sign_in),
+    Route("sign_out", "POST", "/sign-out", public.sign_out),
+    Route("set_language", "GET", "/language/<code>", public.set_language),
+    Route("company_form", "GET", "/register/company", register.company_form),
+    Route("register_company", "POST", "/register/company", register.register_company),
+    Route("company_dashboard", "GET", "/company", company.dashboard, "company"),
+    Route("accept_introduction", "POST", "/company/introductions/<introduction_id>/accept",
+          company.accept_introduction, "company"),
+    Route("decline_introduction", "POST", "/company/introductions/<introduction_id>/decline",
+          company.decline_introduction, "company"),
+    Route("park_dashboard", "GET", "/park", park.dashboard, "park"),
+    Route("park_demand", "GET", "/park/demands/<demand_id>", park.demand, "park"),
+    Route("request_introduction", "POST", "/park/demands/<demand_id>/introductions",
+          park.request_introduction, "park"),
+    Route("partner_dashboard", "GET", "/partner", partner.dashboard, "partner"),
+)
+
+
+class WebApp:
+    def __init__(self, settings):
+        self.settings = settings
+
+    def handle(self, route, request, params, rpc):
+        """One request: always a werkzeug Response."""
+        lang = i18n.negotiate(request.cookies.get(security.LANG_COOKIE),
+                              request.headers.get("Accept-Language"))
+        nonce = request.cookies.get(security.CSRF_COOKIE)
+        fresh_nonce = None if nonce else security.new_nonce()
+        session_token = request.cookies.get(security.SESSION_COOKIE) or None
+        visit = Visit(lang=lang, path=request.full_path.rstrip("?"), params=params,
+                      form={key: request.form.getlist(key) for key in request.form},
+                      args=request.args.to_dict(), client_address=request.remote_addr)
+        base = {"csrf_token": security.csrf_token(self.settings.secret, nonce or fresh_nonce,
+                                                  session_token),
+                "path": visit.path}
+        try:
+            if request.method == "POST" and not security.csrf_valid(
+                    self.settings.secret, nonce, session_token,
+                    request.form.get(security.CSRF_FIELD)):
+                result = Page("error.html", {"reason": "csrf"}, status=403)
+            else:
+                result = self._run(route, visit, rpc, session_token)
+        except NotFound:
+            result = Page("error.html", {"reason": "not_found"}, status=404)
+        except Forbidden:
+            result = Page("error.html", {"reason": "forbidden"}, status=403)
+        except Unauthenticated:
+            result = Redirect("/sign-in")
+        except ParkmatchError as exc:
+            result = Page("error.html", {"reason": "refused", "message": str(exc)},
+                          status=exc.status)
+        except ServiceUnavailable:
+            result = Page("error.html", {"reason": "unavailable"}, status=503)
+        except Exception:
+            log.exception("%s %s failed", request.method, request.path)
+            result = Page("error.html", {"reason": "internal"}, status=500)
+        response = self._respond(result, {**base, "person": visit.person,
+                                          "actor": visit.actor}, lang)
+        if fresh_nonce:
+            response.set_cookie(security.CSRF_COOKIE, fresh_nonce,
+                                **security.cookie_options(self.settings.secure_cookies))
+        return response
+
+    def _run(self, route, visit, rpc, session_token):
+        if session_token:
+            resolved = rpc.accounts.resolve_session(session_token)
+            if resolved:
+                visit.actor, visit.person = resolved["actor"], resolved["person"]
+                visit.session_token = session_token
+        if route.kind:
+            if visit.actor is None:
+                return Redirect("/sign-in")
+            if visit.actor.get("kind") != route.kind:
+                return Page("error.html", {"reason": "forbidden"}, status=403)
+        return route.page(visit, rpc)
+
+    def _respond(self, result, base, lang):
+        if isinstance(result, Redirect):
+            response = Response(status=result.status, headers={"Location": result.location})
+        else:
+            body = rendering.render(result.template, {**base, **result.context}, lang)
+            response = Response(body, status=result.status, mimetype="text/html")
+        for cookie in result.cookies:
+            if cookie.delete:
+                response.delete_cookie(cookie.name, path="/")
+            else:
+                response.set_cookie(cookie.name, cookie.value, **security.cookie_options(
+                    self.settings.secure_cookies, cookie.max_age))
+        response.headers["Content-Language"] = lang
+        response.headers["Cache-Control"] = "no-store"
+        return secured(response)
+
+
+def secured(response):
+    response.headers.update(security.HEADERS)
+    return response
+
+
+def static_file(name):
+    """A file under static/, or a 404; never a path outside it."""
+    path = (STATIC / name).resolve()
+    if STATIC not in path.parents or not path.is_file():
+        return secured(Response("not found", status=404, mimetype="text/plain"))
+    mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    response = Response(path.read_bytes(), mimetype=mimetype)
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return secured(response)

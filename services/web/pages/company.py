@@ -1,0 +1,29 @@
+"""The company's dashboard: its profile, its matches best first with every
+criterion explained, and the introductions parks asked for."""
+from . import Page, Redirect
+from .dashboards import context, with_contacts
+
+
+def dashboard(visit, rpc):
+    actor = visit.actor
+    company = rpc.profiles.get_company(actor, actor["id"])
+    matches = rpc.matching.list_company_matches(actor, actor["id"], include_withdrawn=False,
+                                                lang=visit.lang)
+    matches.sort(key=lambda match: match["score"], reverse=True)
+    introductions = with_contacts(rpc, actor, rpc.agreements.list_introductions(actor, None))
+    demands = {match["match_id"]: match["demand"] for match in matches}
+    return Page("company.html", context(company=company, matches=matches,
+                                        introductions=introductions, demands=demands,
+                                        notice=visit.args.get("notice")))
+
+
+def accept_introduction(visit, rpc):
+    rpc.agreements.accept_introduction(visit.actor, visit.params["introduction_id"], {})
+    return Redirect("/company?notice=accepted#introductions")
+
+
+def decline_introduction(visit, rpc):
+    reason = visit.value("reason") or None
+    rpc.agreements.decline_introduction(visit.actor, visit.params["introduction_id"],
+                                        {"reason": reason})
+    return Redirect("/company?notice=declined#introductions")
