@@ -145,7 +145,28 @@ def load(base_url, operator_key=None, receiver_url="http://127.0.0.1:8099",
     park_names = {park["name"]["en"] for park in data["parks"]}
     for agreement in data["agreements"]:
         _load_agreement(api, agreement, ids, park_names, out)
+    _enrol_demo_people(api, data, ids, out)
     return ids
+
+
+def demo_address(name):
+    """DEMO: the reports name no people; each park and demo partner gets one
+    invented person, so the web app can be tried."""
+    return f"demo@{slug(name)}.example"
+
+
+def _enrol_demo_people(api, data, ids, out):
+    organisations = [("park", park["name"], park["country"]) for park in data["parks"]]
+    organisations += [("partner", partner["name"], partner["country"])
+                      for partner in data["partners"]
+                      if partner["name"]["en"] in DEMO_SUBSCRIPTIONS]
+    for kind, names, country in organisations:
+        address = demo_address(names["en"])
+        api.call("POST", "/api/enrolments", {
+            "organisation": {"kind": kind, "id": ids[names["en"]], "names": names},
+            "email": address, "name": f"{names['en']} (demo)",
+            "language": "zh" if country == "CN" else "ko"})
+        print(f"person    {address} signs in for {names['en']}", file=out)
 
 
 def _load_partners(api, data, receiver_url, ids, out):

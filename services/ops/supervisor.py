@@ -18,6 +18,7 @@ from . import demo
 from .catalog import SERVICES
 
 VAR = Path("var")
+DEMO_MAILBOX_PORT = 8025
 
 
 def _operator_key():
@@ -74,7 +75,7 @@ def _interrupt(signum, frame):
 
 
 def up(args):
-    for port in (args.port, args.receiver_port):
+    for port in (args.port, args.receiver_port, DEMO_MAILBOX_PORT):
         if _port_taken(port):
             raise SystemExit(f"port {port} is already in use (another Parkmatch running?); "
                              "stop it or pick another with --port / --receiver-port")
@@ -92,6 +93,11 @@ def up(args):
                # the demo webhook receiver listens on 127.0.0.1 (local demo only)
                PARKMATCH_WEBHOOK_ALLOW_LOOPBACK=os.environ.get(
                    "PARKMATCH_WEBHOOK_ALLOW_LOOPBACK", "1"),
+               # e-mail goes to the demo mailbox, which prints it, unless a real
+               # SMTP server is configured
+               PARKMATCH_SMTP_HOST=os.environ.get("PARKMATCH_SMTP_HOST", "127.0.0.1"),
+               PARKMATCH_SMTP_PORT=os.environ.get(
+                   "PARKMATCH_SMTP_PORT", str(DEMO_MAILBOX_PORT)),
                PYTHONUNBUFFERED="1")
     secrets_file = VAR / "demo-webhook-secrets.json"
     python = sys.executable
@@ -101,11 +107,16 @@ def up(args):
              "--port", str(args.receiver_port), "--secrets-file", str(secrets_file)],
             env=env, start_new_session=True),
     }
+    if "PARKMATCH_SMTP_HOST" not in os.environ:
+        processes["mailbox"] = subprocess.Popen(
+            [python, "-m", "services.ops.demo_mailbox", "--port", str(DEMO_MAILBOX_PORT)],
+            env=env, start_new_session=True)
     for name in SERVICES:
         processes[name] = _start([python, "-m", "services.ops.cli", "run", name],
                                  VAR / "log" / f"{name}.log", env)
     try:
         url = f"http://127.0.0.1:{args.port}"
+        web_url = env.get("PARKMATCH_WEB_URL") or "http://127.0.0.1:8080"
         _wait_for_gateway(url, processes)
         print(f"all services up; logs in {VAR / 'log'}", flush=True)
         if not args.no_demo:
@@ -113,7 +124,8 @@ def up(args):
         print(f"""
 Parkmatch is running at {url}  (OpenAPI: {url}/api/openapi.json)
 Operator key: export PARKMATCH_OPERATOR_KEY={operator_key}
-Alerts the demo partners receive are printed here as they arrive.
+Web app: {web_url}  (sign in with a demo address below; the link is printed here)
+Alerts the demo partners receive, and every e-mail, are printed here as they arrive.
 Try the walk-through in README.md ("Use it"). Ctrl-C stops everything.
 """, flush=True)
         while all(p.poll() is None for p in processes.values()):
