@@ -8,26 +8,24 @@ computes, for every pair, exactly what `domain.assess` computes: whether it
 is a match, whether it is a near miss, how many hard criteria fail, and the
 score (in tenths, with the same integer half-up rounding). The property test
 tests/unit/test_matching_engine.py holds the two to identical results on
-random data.
+random data. This module builds and encodes the arrays; the per-pair
+arithmetic is in `vectorised.py`.
 
 The engine is the prefilter: use cases build the explained evaluation
 (`domain.evaluate`, with texts in three languages) only for the pairs it
 keeps (matches and near misses) and for pairs that already have a match or
 near miss. Pure: no broker, no database.
 """
-from datetime import date
-
 import numpy as np
 
 from services.contracts import taxonomy
 from services.contracts.vocabulary import CERTIFICATIONS, FACILITIES, INCENTIVES
 
 from . import domain
+from .vectorised import evaluate_pairs
 
 _ONE = np.uint64(1)
 _BIG = np.int64(2 ** 62)
-MET_CREDIT = 100                                  # hundredths
-UNKNOWN_CREDIT = round(domain.UNKNOWN_CREDIT * 100)
 
 
 class Vocabulary:
@@ -50,24 +48,6 @@ class Vocabulary:
         return out, missing
 
 
-def _hit(a, b):
-    """Any common bit, over the last (word) axis. Word by word: numpy's
-    reduction over a short last axis costs several times more than a few
-    element-wise passes."""
-    hit = (a[..., 0] & b[..., 0]) != 0
-    for word in range(1, a.shape[-1]):
-        hit |= (a[..., word] & b[..., word]) != 0
-    return hit
-
-
-def _covers(offered, needed):
-    """Every needed bit is offered."""
-    covered = (needed[..., 0] & ~offered[..., 0]) == 0
-    for word in range(1, offered.shape[-1]):
-        covered &= (needed[..., word] & ~offered[..., word]) == 0
-    return covered
-
-
 KINDS = tuple(domain.EVALUATORS)
 _SECTOR_LEVELS = {}  # (wanted codes, credit levels) -> bits per level
 _CODE_LEVELS = {}    # (one wanted code, credit levels) -> bit sets per level
@@ -79,9 +59,20 @@ class DemandIndex:
     def __init__(self, demands):
         self.demands = list(demands)
         self.ids = [d["demand_id"] for d in self.demands]
-        n = len(self.demands)
-        self.sectors = Vocabulary(taxonomy.SECTOR_CODES)
         criteria = [domain.criteria_of(d) for d in self.demands]
+        self._build_vocabularies(criteria)
+        self.arrays = self._empty_arrays(len(self.demands))
+        level_of = {w: i for i, w in enumerate(self.levels)}
+        for j, (demand, listed) in enumerate(zip(self.demands, criteria, strict=True)):
+            self._put_demand(j, demand, listed, level_of)
+        # kinds no demand uses are skipped in every evaluation
+        self.kinds = [k for k in KINDS if self.arrays[f"{k}.present"].any()]
+
+    def _build_vocabularies(self, criteria):
+        """The bit positions of every code set, and the credit levels of the
+        sector criterion. Facilities and export markets also take the codes
+        the demands use (a market is free text)."""
+        self.sectors = Vocabulary(taxonomy.SECTOR_CODES)
         used = {kind: [c["value"] for listed in criteria for c in listed if c["kind"] == kind]
                 for kind in ("facilities", "export_markets")}
         self.facilities = Vocabulary(list(FACILITIES) + [
@@ -94,6 +85,9 @@ class DemandIndex:
         self.levels = sorted({round(w * 100) for w in taxonomy.AFFINITY_WEIGHTS.values()
                               if w > 0}, reverse=True)
 
+    def _empty_arrays(self, n):
+        """One row per demand for every criterion kind; a criterion a demand
+        does not set stays absent (and its thresholds let everything pass)."""
         a = {}
         for kind in KINDS:
             a[f"{kind}.present"] = np.zeros(n, bool)
@@ -112,41 +106,44 @@ class DemandIndex:
         a["open"] = np.zeros(n, bool)
         a["valid_from"] = np.zeros(n, np.int64)
         a["valid_until"] = np.full(n, _BIG, np.int64)
+        return a
 
-        level_of = {w: i for i, w in enumerate(self.levels)}
-        for j, (d, listed) in enumerate(zip(self.demands, criteria, strict=True)):
-            a["open"][j] = d["status"] == domain.OPEN
-            a["valid_from"][j] = d["valid_from"].toordinal()
-            if d.get("valid_until") is not None:
-                a["valid_until"][j] = d["valid_until"].toordinal()
-            for c in listed:
-                kind, value = c["kind"], c["value"]
-                a[f"{kind}.present"][j] = True
-                a[f"{kind}.required"][j] = c["required"]
-                a[f"{kind}.weight"][j] = domain.weight_units(c["weight"])
-                if kind == "sectors":
-                    a["sectors.levels"][:, j] = self._sector_levels(tuple(sorted(value)),
-                                                                    level_of)
-                elif kind == "space":
-                    a["space.value"][j] = value
-                elif kind in ("facilities", "incentives", "certification_any_of"):
-                    vocab = {"facilities": self.facilities, "incentives": self.incentives,
-                             "certification_any_of": self.certifications}[kind]
-                    a[f"{kind}.value"][j] = vocab.mask(value)[0]
-                elif kind == "min_patents":
-                    a["min_patents.value"][j] = value
-                elif kind == "min_years_since_founding":
-                    a["min_years_since_founding.value"][j] = domain.required_months(value)
-                elif kind == "headcount":
-                    if value.get("min") is not None:
-                        a["headcount.min"][j] = value["min"]
-                    if value.get("max") is not None:
-                        a["headcount.max"][j] = value["max"]
-                elif kind == "export_markets":
-                    a["export_markets.value"][j] = self.markets.mask(value, domain.market_key)[0]
-        self.arrays = a
-        # kinds no demand uses are skipped in every evaluation
-        self.kinds = [k for k in KINDS if a[f"{k}.present"].any()]
+    def _put_demand(self, j, demand, criteria, level_of):
+        """Row `j`: the demand's dates and status, and each of its criteria."""
+        a = self.arrays
+        a["open"][j] = demand["status"] == domain.OPEN
+        a["valid_from"][j] = demand["valid_from"].toordinal()
+        if demand.get("valid_until") is not None:
+            a["valid_until"][j] = demand["valid_until"].toordinal()
+        for c in criteria:
+            kind = c["kind"]
+            a[f"{kind}.present"][j] = True
+            a[f"{kind}.required"][j] = c["required"]
+            a[f"{kind}.weight"][j] = domain.weight_units(c["weight"])
+            self._put_value(j, kind, c["value"], level_of)
+
+    def _put_value(self, j, kind, value, level_of):
+        """Row `j` of the criterion's own arrays: what the demand asks for."""
+        a = self.arrays
+        if kind == "sectors":
+            a["sectors.levels"][:, j] = self._sector_levels(tuple(sorted(value)), level_of)
+        elif kind == "space":
+            a["space.value"][j] = value
+        elif kind in ("facilities", "incentives", "certification_any_of"):
+            vocab = {"facilities": self.facilities, "incentives": self.incentives,
+                     "certification_any_of": self.certifications}[kind]
+            a[f"{kind}.value"][j] = vocab.mask(value)[0]
+        elif kind == "min_patents":
+            a["min_patents.value"][j] = value
+        elif kind == "min_years_since_founding":
+            a["min_years_since_founding.value"][j] = domain.required_months(value)
+        elif kind == "headcount":
+            if value.get("min") is not None:
+                a["headcount.min"][j] = value["min"]
+            if value.get("max") is not None:
+                a["headcount.max"][j] = value["max"]
+        elif kind == "export_markets":
+            a["export_markets.value"][j] = self.markets.mask(value, domain.market_key)[0]
 
     def __len__(self):
         return len(self.ids)
@@ -254,7 +251,7 @@ class DemandIndex:
         rows = slice(None) if demand_rows is None else demand_rows
         d = {k: v[rows] if k != "sectors.levels" else v[:, rows]
              for k, v in self.arrays.items()}
-        return _evaluate(companies, d, self.kinds, self.levels, today, scores)
+        return evaluate_pairs(companies, d, self.kinds, self.levels, today, scores)
 
     def evaluate_company(self, company, today, scores="kept"):
         """One company snapshot against every demand: (N,) arrays."""
@@ -271,158 +268,4 @@ class DemandIndex:
         m = len(companies["patents"])
         for start in range(0, m, block):
             part = {k: v[start:start + block] for k, v in companies.items()}
-            yield start, _evaluate(part, self.arrays, self.kinds, self.levels, today, scores)
-
-
-def _months_since(c, today):
-    """Whole calendar months from founding to today (domain.add_months:
-    a day the month lacks is its last day)."""
-    import calendar
-    days_in_month = calendar.monthrange(today.year, today.month)[1]
-    months = (today.year - c["founded.y"]) * 12 + (today.month - c["founded.m"])
-    return months - (np.minimum(c["founded.d"], days_in_month) > today.day)
-
-
-class _Dense:
-    """Accessors for every (company, demand) pair of M companies x N demands."""
-
-    def __init__(self, c, d):
-        self.c, self.d = c, d
-
-    def company(self, name):
-        return self.c[name][:, None]
-
-    def demand(self, name):
-        return self.d[name][None, :]
-
-    def company_bits(self, name):
-        return self.c[name][:, None, :]
-
-    def demand_bits(self, name):
-        return self.d[name][None, :, :]
-
-    def sector_level(self, i):
-        return self.d["sectors.levels"][i][None, :, :]
-
-
-class _Pairs:
-    """Accessors for chosen pairs: company rows `ci` with demand rows `di`."""
-
-    def __init__(self, c, d, ci, di):
-        self.c, self.d, self.ci, self.di = c, d, ci, di
-
-    def company(self, name):
-        return self.c[name][self.ci]
-
-    def demand(self, name):
-        return self.d[name][self.di]
-
-    company_bits = company
-    demand_bits = demand
-
-    def sector_level(self, i):
-        return self.d["sectors.levels"][i][self.di]
-
-
-def _terms(kind, at, levels):
-    """(applies, met, unknown, credit) of one criterion kind for the pairs
-    `at` addresses; applies/unknown None when always/never, credit None when
-    it follows from met/unknown."""
-    company, demand = at.company, at.demand
-    if kind == "sectors":
-        held = at.company_bits("sectors")
-        credit = None
-        for i, level in enumerate(levels):  # highest first: keep the first hit
-            hit = _hit(held, at.sector_level(i))
-            credit = np.where(hit, level, 0) if credit is None else \
-                np.where((credit == 0) & hit, level, credit)
-        return None, credit > 0, None, credit
-    if kind == "space":
-        return company("space.has"), company("space.need") <= demand("space.value"), None, None
-    if kind == "facilities":
-        covered = _covers(at.demand_bits("facilities.value"), at.company_bits("facilities.need"))
-        return company("facilities.has"), covered & ~company("facilities.extra"), None, None
-    if kind == "incentives":
-        return company("incentives.has"), _hit(at.company_bits("incentives.want"),
-                                               at.demand_bits("incentives.value")), None, None
-    if kind == "min_patents":
-        known = company("patents.known")
-        return None, known & (company("patents") >= demand("min_patents.value")), ~known, None
-    if kind == "min_years_since_founding":
-        known = company("founded.known")
-        return None, known & (company("months") >= demand(f"{kind}.value")), ~known, None
-    if kind == "funding_or_market_validation":
-        met = company("funding.positive") | company("validated")
-        return None, met, ~met & ~(company("funding.known") & company("validated.known")), None
-    if kind == "certification_any_of":
-        known = company("certs.known")
-        return None, known & _hit(at.company_bits("certs"), at.demand_bits(f"{kind}.value")), \
-            ~known, None
-    if kind == "headcount":
-        known, size = company("headcount.known"), company("headcount")
-        within = (size >= demand("headcount.min")) & (size <= demand("headcount.max"))
-        return None, known & within, ~known, None
-    if kind == "export_markets":
-        known = company("markets.known")
-        return None, known & _hit(at.company_bits("markets"), at.demand_bits(f"{kind}.value")), \
-            ~known, None
-    raise ValueError(kind)
-
-
-def _scores(at, kinds, levels, shape):
-    """Score in tenths: 100 x sum(weight x credit) / sum(weight), half up,
-    in whole hundredths like domain.score."""
-    earned = np.zeros(shape, np.int64)
-    total = np.zeros(shape, np.int64)
-    for kind in kinds:
-        applies, met, unknown, credit = _terms(kind, at, levels)
-        where = at.demand(f"{kind}.present")
-        if applies is not None:
-            where = where & applies
-        weights = np.where(where, at.demand(f"{kind}.weight"), 0)
-        if credit is None:
-            credit = np.where(met, MET_CREDIT, 0)
-            if unknown is not None:
-                credit = np.where(unknown, UNKNOWN_CREDIT, credit)
-        total += weights * 100
-        earned += weights * credit
-    return np.where(total > 0, (2000 * earned + total) // np.maximum(2 * total, 1), 0)
-
-
-def _evaluate(c, d, kinds, levels, today, scores="kept"):
-    """The pairs of companies `c` (M rows) and demands `d` (N rows).
-
-    Pass 1, dense, counts failed hard criteria only (booleans; kinds no
-    demand here requires are skipped). Pass 2 scores only the pairs asked
-    for (matches and near misses by default), gathered as 1-D arrays."""
-    c = dict(c, months=_months_since(c, today))
-    m, n = len(c["patents"]), len(d["open"])
-    dense = _Dense(c, d)
-    hard = np.zeros((m, n), np.uint8)
-    sector_failed = np.zeros((m, n), bool)
-    for kind in kinds:
-        required = d[f"{kind}.present"] & d[f"{kind}.required"]
-        if not required.any():
-            continue  # a preference everywhere: it never fails a pair
-        applies, met, _, _ = _terms(kind, dense, levels)
-        failed = required[None, :] & ~met
-        if applies is not None:
-            failed &= applies
-        hard += failed
-        if kind == "sectors":
-            sector_failed = failed
-
-    day = today.toordinal() if isinstance(today, date) else int(today)
-    is_open = (d["open"] & (d["valid_from"] <= day) & (d["valid_until"] >= day))[None, :]
-    qualifies = is_open & (hard == 0)
-    near_miss = is_open & (hard >= 1) & (hard <= domain.NEAR_MISS_MAX_GAPS) & ~sector_failed
-    score_tenths = np.full((m, n), -1, np.int64)
-    if scores != "none":
-        if scores == "all":
-            ci, di = np.divmod(np.arange(m * n), n)
-        else:
-            ci, di = np.nonzero(qualifies | near_miss)
-        if len(ci):
-            score_tenths[ci, di] = _scores(_Pairs(c, d, ci, di), kinds, levels, len(ci))
-    return {"qualifies": qualifies, "near_miss": near_miss, "hard": hard,
-            "score_tenths": score_tenths}
+            yield start, evaluate_pairs(part, self.arrays, self.kinds, self.levels, today, scores)

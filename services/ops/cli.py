@@ -111,21 +111,38 @@ def _cmd_allocate(args):
 
 
 def build_parser():
-    from .catalog import SERVICES, STATEFUL
     parser = argparse.ArgumentParser(prog="parkmatch", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
+    # in the order `parkmatch --help` lists them
+    _add_run(commands)
+    _add_migrate(commands)
+    _add_broker_commands(commands)
+    _add_relay(commands)
+    _add_demo(commands)
+    _add_up(commands)
+    _add_allocate(commands)
+    return parser
 
+
+def _add_run(commands):
+    from .catalog import SERVICES
     run = commands.add_parser("run", help="run one service")
     run.add_argument("service", choices=sorted(SERVICES))
     run.add_argument("--no-migrate", action="store_true")
     run.set_defaults(func=_cmd_run)
 
+
+def _add_migrate(commands):
+    from .catalog import STATEFUL
     migrate = commands.add_parser("migrate", help="apply database migrations")
     migrate.add_argument("services", nargs="*", metavar="SERVICE",
                          help=f"any of {', '.join(STATEFUL)}; default all")
     migrate.set_defaults(func=_cmd_migrate)
 
+
+def _add_broker_commands(commands):
+    """topology, queues and dead-letters."""
     commands.add_parser("topology", help="declare exchanges and queues").set_defaults(
         func=_cmd_topology)
     commands.add_parser("queues", help="queue depths").set_defaults(func=_cmd_queues)
@@ -136,11 +153,16 @@ def build_parser():
     dead.add_argument("--event-id")
     dead.set_defaults(func=_cmd_dead_letters)
 
+
+def _add_relay(commands):
+    from .catalog import STATEFUL
     relay = commands.add_parser("relay", help="publish a service's outbox")
     relay.add_argument("service", choices=STATEFUL)
     relay.add_argument("--interval", type=float, default=0.5)
     relay.set_defaults(func=_cmd_relay)
 
+
+def _add_demo(commands):
     demo = commands.add_parser("demo", help="demo data and a webhook receiver")
     demo.add_argument("action", choices=("load", "receiver"))
     demo.add_argument("--url", default="http://127.0.0.1:8000")
@@ -154,6 +176,8 @@ def build_parser():
                            "(written by `load`, read by `receiver`)")
     demo.set_defaults(func=_cmd_demo)
 
+
+def _add_up(commands):
     up = commands.add_parser("up", help="run the whole system with demo data")
     up.add_argument("--port", type=int, default=8000, help="gateway HTTP port")
     up.add_argument("--receiver-port", type=int, default=8099)
@@ -161,6 +185,8 @@ def build_parser():
     up.add_argument("--fresh", action="store_true", help="delete the local SQLite data first")
     up.set_defaults(func=_cmd_up)
 
+
+def _add_allocate(commands):
     allocate = commands.add_parser(
         "allocate", help="run an allocation round through the HTTP API (operator key)")
     allocate.add_argument("--demand", action="append", metavar="ID",
@@ -175,7 +201,6 @@ def build_parser():
                           help="defaults to $PARKMATCH_OPERATOR_KEY")
     allocate.add_argument("--json", action="store_true", help="print the round as JSON")
     allocate.set_defaults(func=_cmd_allocate)
-    return parser
 
 
 def main(argv=None):
