@@ -75,8 +75,8 @@ def _introduction_requested(alert, lang, _):
     lines = [_("Requested by: {requester}").format(requester=requester)]
     if data.get("score") is not None:
         lines.append(_("Score: {score}").format(score=_score(data["score"], lang)))
-    lines += [_("Please answer by {date}.").format(date=i18n.format_date(data["expires_at"],
-                                                                         lang)),
+    answer_by = i18n.format_date(data["expires_at"], lang, format="long")
+    lines += [_("Please answer by {date}.").format(date=answer_by),
               _("Your contact details stay hidden until you accept.")]
     return title, lines
 
@@ -91,7 +91,7 @@ def _introduction_accepted(alert, lang, _):
 
 def _obligation(alert, lang, _):
     data = alert["data"]
-    due = i18n.format_date(data["occurrence_on"], lang)
+    due = i18n.format_date(data["occurrence_on"], lang, format="long")
     if alert["type"] == recipients.OBLIGATION_OVERDUE:
         title = _("Overdue since {date}: {title}").format(date=due, title=data["title"])
     else:
