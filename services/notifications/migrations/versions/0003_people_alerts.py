@@ -14,16 +14,12 @@ branch_labels = None
 depends_on = None
 
 
-def _defer_foreign_keys_on_sqlite():
-    # Making alerts.partner_id nullable rebuilds the table on SQLite (copy,
-    # drop, rename) while deliveries and digest items point at it: the
-    # references are checked at commit, when the rebuilt table is in place.
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute("PRAGMA defer_foreign_keys = ON")
-
+# Making alerts.partner_id and deliveries.partner_id nullable rebuilds both
+# tables on SQLite while other rows point at them: run it through
+# services.platform.migrations.upgrade, which turns foreign keys off for the
+# migration and checks every reference afterwards.
 
 def upgrade():
-    _defer_foreign_keys_on_sqlite()
     op.create_table(
         'people',
         sa.Column('person_id', sa.String(length=36), nullable=False),
@@ -88,7 +84,6 @@ def upgrade():
 
 
 def downgrade():
-    _defer_foreign_keys_on_sqlite()
     op.drop_table('inbox_reads')
     op.drop_index('ix_person_alerts_subject', table_name='person_alerts')
     op.drop_index('ix_person_alerts_person_created', table_name='person_alerts')
