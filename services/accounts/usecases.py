@@ -64,6 +64,7 @@ def enrol_owner(ctx, organisation, email, name, language):
         person = domain.new_person(org, fields["email"], fields["name"], fields["language"],
                                    domain.OWNER, None, moment, names)
         storage.insert_person(uow.connection, person)
+        uow.emit("person.enrolled", _person_event(person, moment))
         return person, _new_sign_in_link(uow.connection, person, ctx.settings, moment)
 
     person, token = ctx.db.run(work)
@@ -243,6 +244,7 @@ def accept_invitation(ctx, token):
         if not storage.accept_invitation(uow.connection, token_hash, moment, person["id"]):
             raise Gone("this invitation was used already or has expired; ask for a new one",
                        {"reason": "used"})
+        uow.emit("person.enrolled", _person_event(person, moment))
         return _start_session(uow.connection, person, ctx.settings, moment)
 
     return ctx.db.run(work)
@@ -279,6 +281,7 @@ def remove_person(ctx, actor, person_id):
         domain.check_removal(person, storage.count_owners(uow.connection, organisation,
                                                            person["id"]))
         storage.delete_person(uow.connection, person["id"])
+        uow.emit("person.removed", _person_event(person, now()))
         return person
 
     return PersonOut().dump(ctx.db.run(work))
@@ -293,12 +296,21 @@ def set_language(ctx, actor, language):
         person = storage.person_by_id(uow.connection, actor["person_id"])
         if person is None:
             raise NotFound("you are no longer a person on Parkmatch; sign in again")
+        uow.emit("person.updated", _person_event(person, now()))
         return person
 
     return PersonOut().dump(ctx.db.run(work))
 
 
 # --- helpers ------------------------------------------------------------------------------------
+
+def _person_event(person, moment):
+    """The person.* payload (services/contracts/events.py PersonV1): who the
+    person is, for notifications to alert them. No token or key."""
+    return {"person_id": person["id"], "organisation": domain.organisation_of(person),
+            "email": person["email"], "name": person["name"], "language": person["language"],
+            "role": person["role"], "changed_at": moment}
+
 
 def _link(ctx, path, token):
     return f"{ctx.settings.web_url}/{path}/{token}"

@@ -13,6 +13,7 @@ from .vocabulary import (
     FACILITIES,
     INCENTIVES,
     INTRODUCTION_STATUSES,
+    LANGUAGES,
     PARTNER_KINDS,
     PARTY_KINDS,
     SECTORS,
@@ -321,6 +322,35 @@ class ObligationReminderV1(Schema):
     region = fields.Nested(RegionSchema, load_default=None, allow_none=True)
 
 
+# --- people (accounts) --------------------------------------------------------
+# Who belongs to which organisation, for the alerts notifications sends them.
+# Only notifications consumes these; no session, link or key ever travels.
+
+class OrganisationRefV1(Schema):
+    kind = fields.Str(required=True, validate=validate.OneOf(PARTY_KINDS))
+    id = fields.Str(required=True)
+
+
+class PersonV1(Schema):
+    """A person of a company, park or partner as accounts knows them
+    (person.enrolled, person.updated, person.removed: the whole record each
+    time, so the latest `changed_at` wins whatever order events arrive in)."""
+    person_id = fields.Str(required=True)
+    organisation = fields.Nested(OrganisationRefV1, required=True)
+    email = fields.Email(required=True)
+    name = fields.Str(required=True)
+    language = fields.Str(required=True, validate=validate.OneOf(LANGUAGES))
+    role = fields.Str(load_default=None, allow_none=True)
+    changed_at = fields.AwareDateTime(required=True, format="iso", metadata={
+        "description": "when accounts made this change; an older one than notifications "
+                       "holds is ignored"})
+    time_zone = fields.Str(load_default=None, allow_none=True, metadata={
+        "description": "IANA time zone, if the person gave one"})
+    country = fields.Str(load_default=None, allow_none=True,
+                         validate=validate.Regexp(r"^[A-Z]{2}$"), metadata={
+                             "description": "the organisation's country, if known"})
+
+
 REGISTRY = {
     ("company.registered", 1): CompanySnapshotV1(),
     ("company.updated", 1): CompanySnapshotV1(),
@@ -344,6 +374,9 @@ REGISTRY = {
     ("introduction.withdrawn", 1): IntroductionV1(),
     ("obligation.due", 1): ObligationReminderV1(),
     ("obligation.overdue", 1): ObligationReminderV1(),
+    ("person.enrolled", 1): PersonV1(),
+    ("person.updated", 1): PersonV1(),
+    ("person.removed", 1): PersonV1(),
 }
 
 CURRENT_VERSION = {}

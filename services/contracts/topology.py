@@ -32,6 +32,8 @@ CONSUMERS = {
         "introduction.expired", "introduction.withdrawn",
     ),
     "notifications.obligation_reminded": ("obligation.due", "obligation.overdue"),
+    # the people of companies, parks and partners, from accounts
+    "notifications.people_changed": ("person.enrolled", "person.updated", "person.removed"),
     "agreements.directory": (
         "company.registered", "company.updated", "park.registered", "partner.registered",
     ),

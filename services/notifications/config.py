@@ -94,6 +94,22 @@ def default_digest_hour():
     return int(environment.env("PARKMATCH_DEFAULT_DIGEST_HOUR", "8"))
 
 
+def person_daily_budget():
+    """Immediate e-mails a person (of a company, park or partner) gets per
+    local day; the rest go to their next daily digest. The partners' rule,
+    with its own setting; by default the same number."""
+    fallback = str(partner_daily_budget())
+    return max(0, int(environment.env("PARKMATCH_PERSON_DAILY_BUDGET", fallback)))
+
+
+DEFAULT_WEB_URL = "http://127.0.0.1:8080"
+
+
+def web_url():
+    """Where the web app answers: the links in people's alerts point there."""
+    return environment.env("PARKMATCH_WEB_URL", DEFAULT_WEB_URL).rstrip("/")
+
+
 # --- e-mail --------------------------------------------------------------------------
 
 def smtp():
@@ -118,6 +134,8 @@ class NotificationsSettings:
     webhook_timeout: float
     delivery_concurrency: int
     smtp: mail.SmtpSettings
+    person_daily_budget: int = 50
+    web_url: str = DEFAULT_WEB_URL
 
 
 def settings():
@@ -133,6 +151,8 @@ def settings():
         webhook_timeout=webhook_timeout(),
         delivery_concurrency=delivery_concurrency(),
         smtp=smtp(),
+        person_daily_budget=person_daily_budget(),
+        web_url=web_url(),
     )
 
 
@@ -141,3 +161,4 @@ MATCH_CONSUMER = "notifications.match_changed"
 AGREEMENT_CONSUMER = "notifications.agreement_changed"
 INTRODUCTION_CONSUMER = "notifications.introduction_changed"
 OBLIGATION_CONSUMER = "notifications.obligation_reminded"
+PEOPLE_CONSUMER = "notifications.people_changed"

@@ -15,6 +15,7 @@ from .config import (
     INTRODUCTION_CONSUMER,
     MATCH_CONSUMER,
     OBLIGATION_CONSUMER,
+    PEOPLE_CONSUMER,
     SERVICE_NAME,
 )
 
@@ -93,6 +94,30 @@ class NotificationsService:
     def matches_alerted(self, actor, partner_id):
         return usecases.matches_alerted(self.db, actor, partner_id)
 
+    @rpc
+    def get_alert_preferences(self, actor):
+        return usecases.get_alert_preferences(self.db, self.settings, actor)
+
+    @rpc
+    def set_alert_preferences(self, actor, prefs):
+        return usecases.set_alert_preferences(self.db, self.settings, actor, prefs)
+
+    @rpc
+    def list_inbox(self, actor, limit=None, cursor=None):
+        return usecases.list_inbox(self.db, self.settings, actor, limit, cursor)
+
+    @rpc
+    def mark_read(self, actor, alert_id):
+        return usecases.mark_read(self.db, actor, alert_id)
+
+    @rpc
+    def inbox_summary(self, actor):
+        return usecases.inbox_summary(self.db, actor)
+
+    @handle_event(PEOPLE_CONSUMER)
+    def on_people_changed(self, event):
+        usecases.people_changed(self.db, event)
+
     @handle_event(MATCH_CONSUMER)
     def on_match_changed(self, event):
         usecases.match_changed(self.db, self.settings, event)
@@ -116,3 +141,4 @@ class NotificationsService:
     @configured_timer(interval_from=config.digest_poll_interval)
     def send_digests(self):
         usecases.send_due_digests(self.db)
+        usecases.send_due_person_digests(self.db)

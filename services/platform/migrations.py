@@ -38,14 +38,35 @@ def _migration_lock(engine, connection, service):
             yield
 
 
+@contextmanager
+def _sqlite_foreign_keys_off(connection):
+    """SQLite changes a column by rebuilding its table (copy, drop, rename);
+    with foreign keys on, dropping a table other rows point at fails. As
+    SQLite's own procedure says: keys off for the migration (the PRAGMA only
+    works outside a transaction), then check every reference before done."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migration left broken references: {broken[:5]}")
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
 def upgrade(service, url, revision="head"):
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
             with _migration_lock(engine, connection, service):
                 connection.commit()
-                command.upgrade(alembic_config(service, connection), revision)
-                connection.commit()
+                with _sqlite_foreign_keys_off(connection):
+                    command.upgrade(alembic_config(service, connection), revision)
+                    connection.commit()
     finally:
         engine.dispose()
 

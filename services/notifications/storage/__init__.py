@@ -1,8 +1,8 @@
 """The notifications database: partners (with their API-key hash), channels
 (with their webhook secrets), subscriptions, alerts, digest items, deliveries
-and every delivery attempt, one module per table family. Nothing else in the
-service touches SQL; the use cases call the functions re-exported here, and
-migrations read `metadata`."""
+and every delivery attempt, the people of organisations and their inbox, one
+module per table family. Nothing else in the service touches SQL; the use
+cases call the functions re-exported here, and migrations read `metadata`."""
 from .alerts import (
     alerts_by_id,
     immediate_alerts_since,
@@ -44,6 +44,22 @@ from .partners import (
     partners_by_id,
     webhook_secrets,
 )
+from .people import (
+    claim_due_person_digests,
+    get_person,
+    inbox,
+    inbox_counts,
+    insert_person_alert,
+    latest_organisation_alert_about,
+    mark_read,
+    organisation_alert,
+    people_by_id,
+    people_of,
+    person_alerts_since,
+    save_person,
+    set_person_alerts,
+    waiting_person_alerts_about,
+)
 from .subscriptions import (
     delete_subscription,
     get_subscription,
@@ -54,6 +70,20 @@ from .subscriptions import (
 from .tables import metadata
 
 __all__ = [
+    "claim_due_person_digests",
+    "get_person",
+    "inbox",
+    "inbox_counts",
+    "insert_person_alert",
+    "latest_organisation_alert_about",
+    "mark_read",
+    "organisation_alert",
+    "people_by_id",
+    "people_of",
+    "person_alerts_since",
+    "save_person",
+    "set_person_alerts",
+    "waiting_person_alerts_about",
     "alerts_by_id",
     "as_delivery",
     "channel_secrets",

@@ -19,6 +19,8 @@ def insert_alert(conn, alert):
         "occurred_at": alert["occurred_at"], "created_at": alert["created_at"],
         "content_hash": alert.get("content_hash"), "disposition": alert["disposition"],
         "language": alert["language"],
+        "organisation_kind": alert.get("organisation_kind"),
+        "organisation_id": alert.get("organisation_id"),
     })
 
 
@@ -67,7 +69,8 @@ def _alert(row):
             "subject_id": row.subject_id, "subject_version": row.subject_version,
             "data": row.data, "occurred_at": as_utc(row.occurred_at),
             "created_at": as_utc(row.created_at), "disposition": row.disposition,
-            "language": row.language}
+            "language": row.language, "organisation_kind": row.organisation_kind,
+            "organisation_id": row.organisation_id}
 
 
 def alerts_by_id(conn, alert_ids):

@@ -14,7 +14,8 @@ def as_delivery(row):
             "last_status_code": row.last_status_code, "last_error": row.last_error,
             "claim_token": row.claim_token, "created_at": as_utc(row.created_at),
             "delivered_at": as_utc(row.delivered_at), "channel_id": row.channel_id,
-            "channel_kind": row.channel_kind, "round_start": row.round_start}
+            "channel_kind": row.channel_kind, "round_start": row.round_start,
+            "person_id": row.person_id, "language": row.language}
 
 
 def insert_delivery(conn, delivery):
@@ -23,7 +24,8 @@ def insert_delivery(conn, delivery):
         url=delivery["url"], status=delivery["status"], attempts=delivery["attempts"],
         next_attempt_at=delivery["next_attempt_at"], created_at=delivery["created_at"],
         channel_id=delivery["channel_id"], channel_kind=delivery["channel_kind"],
-        round_start=delivery["round_start"]))
+        round_start=delivery["round_start"], person_id=delivery.get("person_id"),
+        language=delivery.get("language")))
 
 
 def claim_due_deliveries(conn, now, lease_until, claim_token, limit):

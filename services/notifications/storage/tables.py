@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from services.platform.outbox import messaging_tables
@@ -42,7 +43,8 @@ subscriptions = Table(
 alerts = Table(
     "alerts", metadata,
     Column("id", String(36), primary_key=True),
-    Column("partner_id", String(36), ForeignKey("partners.id"), nullable=False),
+    # a partner's alert; NULL for an organisation's (inbox) alert
+    Column("partner_id", String(36), ForeignKey("partners.id"), nullable=True),
     Column("kind", String(40), nullable=False),
     Column("subject_id", String(64), nullable=False, index=True),
     Column("subject_version", Integer, nullable=False),
@@ -56,7 +58,12 @@ alerts = Table(
     # domain.SENT_NOW, IN_DIGEST, DIGESTED, DROPPED or NOTICE
     Column("disposition", String(16), nullable=False, server_default="immediate"),
     Column("language", String(2), nullable=False, server_default="en"),
+    # an organisation's alert (company, park or partner people): its inbox
+    Column("organisation_kind", String(16), nullable=True),
+    Column("organisation_id", String(64), nullable=True),
     Index("ix_alerts_partner_created", "partner_id", "created_at"),
+    Index("ix_alerts_organisation_created", "organisation_kind", "organisation_id",
+          "created_at"),
     Index("ix_alerts_partner_subject", "partner_id", "subject_id"),
 )
 
@@ -64,7 +71,8 @@ deliveries = Table(
     "deliveries", metadata,
     Column("id", String(36), primary_key=True),
     Column("alert_id", String(36), ForeignKey("alerts.id"), nullable=False, index=True),
-    Column("partner_id", String(36), ForeignKey("partners.id"), nullable=False),
+    # a partner's delivery; NULL for an e-mail to a person (person_id)
+    Column("partner_id", String(36), ForeignKey("partners.id"), nullable=True),
     Column("url", Text, nullable=False),
     Column("status", String(16), nullable=False),
     Column("attempts", Integer, nullable=False),
@@ -80,6 +88,9 @@ deliveries = Table(
     Column("channel_kind", String(16), nullable=False, server_default="webhook"),
     # attempts made before the latest manual redelivery (its retries start afresh)
     Column("round_start", Integer, nullable=False, server_default="0"),
+    # an e-mail to a person: who, and in which language it is written
+    Column("person_id", String(36), nullable=True),
+    Column("language", String(2), nullable=True),
     Index("ix_deliveries_due", "status", "next_attempt_at"),
     Index("ix_deliveries_partner_created", "partner_id", "created_at"),
 )
@@ -132,4 +143,51 @@ delivery_attempts = Table(
     Column("status_code", Integer, nullable=True),
     Column("error", Text, nullable=True),
     Column("latency_ms", Integer, nullable=False),
+)
+
+# The people of companies, parks and partners (from accounts' person.*
+# events) and the alert preferences they set here.
+people = Table(
+    "people", metadata,
+    Column("person_id", String(36), primary_key=True),
+    Column("organisation_kind", String(16), nullable=False),
+    Column("organisation_id", String(64), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("language", String(2), nullable=False),
+    Column("time_zone", String(64), nullable=True),
+    Column("country", String(2), nullable=True),
+    Column("mode", String(16), nullable=False),
+    Column("digest_hour", Integer, nullable=True),
+    # accounts' time of the change this row reflects: older events are ignored
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("removed", Boolean, nullable=False),
+    Index("ix_people_organisation", "organisation_kind", "organisation_id"),
+)
+
+# One row per (person, organisation alert): the person is e-mailed about an
+# alert at most once (at once or in a digest), and the day's count is the budget.
+person_alerts = Table(
+    "person_alerts", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("person_id", String(36), nullable=False),
+    Column("alert_id", String(36), ForeignKey("alerts.id"), nullable=False),
+    Column("subject_id", String(64), nullable=False),
+    # immediate, digest (waiting), digested, dropped
+    Column("disposition", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=True),
+    Column("digest_alert_id", String(36), nullable=True),
+    UniqueConstraint("person_id", "alert_id", name="uq_person_alerts_person_alert"),
+    Index("ix_person_alerts_due", "disposition", "due_at"),
+    Index("ix_person_alerts_person_created", "person_id", "disposition", "created_at"),
+    Index("ix_person_alerts_subject", "subject_id", "disposition"),
+)
+
+# Which inbox alerts each person has read.
+inbox_reads = Table(
+    "inbox_reads", metadata,
+    Column("alert_id", String(36), ForeignKey("alerts.id"), primary_key=True),
+    Column("person_id", String(36), primary_key=True),
+    Column("read_at", DateTime(timezone=True), nullable=False),
 )

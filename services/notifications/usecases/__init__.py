@@ -7,6 +7,9 @@ one module per subdomain:
 - alerts: events in, alert fan-out (at once or into a digest), listing alerts
 - digests: sending the digests whose local hour has come
 - delivery: the delivery log, redelivery, claiming, sending, recording attempts
+- organisations: alerts to the people of companies, parks and partners (an
+  inbox alert per organisation, an e-mail per person, their digests)
+- people: the people directory (person.* events), alert preferences, the inbox
 
 Each use case is one unit of work (`db.run`, or `db.handle` for events, whose
 inbox makes a redelivered event do nothing); sending a delivery is the
@@ -42,7 +45,16 @@ from .delivery import (
     send_claimed,
 )
 from .digests import send_due_digests
+from .organisations import send_due_person_digests
 from .partners import authenticate, get_partner, register_partner
+from .people import (
+    get_alert_preferences,
+    inbox_summary,
+    list_inbox,
+    mark_read,
+    people_changed,
+    set_alert_preferences,
+)
 from .subscriptions import (
     add_subscription,
     delete_subscription,
@@ -57,5 +69,6 @@ __all__ = [
     "list_deliveries", "list_subscriptions", "match_changed", "matches_alerted",
     "obligation_reminded", "record_attempt", "redeliver", "register_partner",
     "rotate_channel_secret", "send_claimed", "send_due_digests", "update_channel",
-    "update_subscription",
+    "update_subscription", "get_alert_preferences", "inbox_summary", "list_inbox",
+    "mark_read", "people_changed", "set_alert_preferences", "send_due_person_digests",
 ]

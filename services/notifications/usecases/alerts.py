@@ -15,6 +15,7 @@ from services.platform.validation import load_input
 from .. import config, domain, storage
 from ..schemas import AlertOut, ListingOptions
 from .delivery import deliver_to
+from .organisations import alert_organisations
 from .partners import require_partner
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,8 @@ def event_received(db, settings, consumer, event):
                                                   ("match.found", "match.updated"))
         known = storage.existing_partner_ids(conn, subject["always"])
         found = domain.recipients(kind, subject, storage.list_subscriptions(conn), known, told)
+        # the people of the companies, parks and partners concerned: same event, same inbox row
+        alert_organisations(conn, settings, kind, payload, subject, event)
         return _create_alerts(conn, settings, found, kind, payload, subject, event)
 
     return db.handle(consumer, event, work, serializable=True)

@@ -18,6 +18,7 @@ from services.platform.validation import load_input
 
 from .. import domain, storage, templates, webhooks
 from ..schemas import DeliveryOut, ListingOptions
+from .organisations import render_email
 from .partners import require_partner
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,9 @@ def claim_due_deliveries(db, settings, limit):
                 continue
             alert = alerts[delivery["alert_id"]]
             entry = {"delivery": delivery}
-            if delivery["channel_kind"] == domain.EMAIL:
+            if delivery.get("person_id"):
+                entry["email"] = render_email(conn, settings, alert, delivery)
+            elif delivery["channel_kind"] == domain.EMAIL:
                 entry["email"] = templates.render(alert["type"], alert["data"],
                                                   alert["language"])
             else:
