@@ -12,7 +12,17 @@ from services.contracts.errors import Forbidden, NotFound, ParkmatchError, Unaut
 from services.platform import i18n
 
 from . import rendering, security
-from .pages import Page, Redirect, Visit, company, park, partner, public, register
+from .pages import (
+    Page,
+    Redirect,
+    Visit,
+    company,
+    dashboards,
+    park,
+    partner,
+    public,
+    register,
+)
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -51,6 +61,13 @@ ROUTES = (
     Route("request_introduction", "POST", "/park/demands/<demand_id>/introductions",
           park.request_introduction, "park"),
     Route("partner_dashboard", "GET", "/partner", partner.dashboard, "partner"),
+    # the links in alert e-mails lead to the dashboard where the request is answered
+    Route("company_introduction", "GET", "/company/introductions/<introduction_id>",
+          dashboards.to_introductions("/company"), "company"),
+    Route("park_introduction", "GET", "/park/introductions/<introduction_id>",
+          dashboards.to_introductions("/park"), "park"),
+    Route("partner_introduction", "GET", "/partner/introductions/<introduction_id>",
+          dashboards.to_introductions("/partner"), "partner"),
 )
 
 

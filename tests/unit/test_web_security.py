@@ -69,3 +69,13 @@ def test_a_post_without_a_valid_token_is_a_403_page_in_the_pages_language():
 def test_static_files_never_leave_the_static_folder():
     assert app.static_file("../config.py").status_code == 404
     assert app.static_file("style.css").status_code == 200
+
+
+def test_an_alert_emails_introduction_link_opens_the_dashboards_introductions():
+    from services.web.pages import Redirect, dashboards
+
+    routes = {r.path: r for r in app.ROUTES}
+    for kind in ("company", "park", "partner"):
+        route = routes[f"/{kind}/introductions/<introduction_id>"]
+        assert (route.method, route.kind) == ("GET", kind)  # signed in as that kind first
+        assert route.page(None, None) == Redirect(f"/{kind}#introductions")

@@ -1,5 +1,6 @@
 """What the company, park and partner dashboards share: criterion, outcome
 and status names as msgids, and introductions joined with their contacts."""
+from . import Redirect
 from .errors import N_
 
 CRITERIA = {
@@ -48,3 +49,11 @@ def with_contacts(rpc, actor, introductions):
 
 def context(**values):
     return {**LABELS, **values}
+
+
+def to_introductions(dashboard):
+    """The page an e-mail's introduction link opens: the dashboard's
+    introductions, where Accept and Decline are (signing in first if needed)."""
+    def page(visit, rpc):
+        return Redirect(f"{dashboard}#introductions")
+    return page
