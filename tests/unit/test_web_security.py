@@ -72,7 +72,7 @@ def test_static_files_never_leave_the_static_folder():
 
 
 def test_an_alert_emails_introduction_link_opens_the_dashboards_introductions():
-    from services.web.pages import Redirect, dashboards
+    from services.web.pages import Redirect
 
     routes = {r.path: r for r in app.ROUTES}
     for kind in ("company", "park", "partner"):
