@@ -5,10 +5,10 @@ service touches SQL; the use cases call the functions re-exported here, and
 migrations read `metadata`."""
 from .alerts import (
     alerts_by_id,
+    alerts_page,
     immediate_alerts_since,
     insert_alert,
     latest_alert_about,
-    list_alerts,
     matches_alerted,
     partners_alerted_about,
     set_disposition,
@@ -16,6 +16,7 @@ from .alerts import (
 from .channels import (
     channel_secrets,
     channels_by_id,
+    channels_page,
     get_channel,
     insert_channel,
     list_channels,
@@ -24,10 +25,10 @@ from .channels import (
 from .deliveries import (
     as_delivery,
     claim_due_deliveries,
+    deliveries_page,
     get_delivery,
     insert_attempt,
     insert_delivery,
-    list_deliveries,
     update_delivery,
 )
 from .digests import (
@@ -50,17 +51,21 @@ from .subscriptions import (
     insert_subscription,
     list_subscriptions,
     replace_subscription,
+    subscriptions_page,
 )
 from .tables import metadata
 
 __all__ = [
     "alerts_by_id",
+    "alerts_page",
     "as_delivery",
     "channel_secrets",
     "channels_by_id",
+    "channels_page",
     "claim_due_deliveries",
     "claim_due_digest_items",
     "delete_subscription",
+    "deliveries_page",
     "existing_partner_ids",
     "get_channel",
     "get_delivery",
@@ -75,9 +80,7 @@ __all__ = [
     "insert_partner",
     "insert_subscription",
     "latest_alert_about",
-    "list_alerts",
     "list_channels",
-    "list_deliveries",
     "list_subscriptions",
     "matches_alerted",
     "metadata",
@@ -88,6 +91,7 @@ __all__ = [
     "replace_subscription",
     "set_digest_items_status",
     "set_disposition",
+    "subscriptions_page",
     "update_channel",
     "update_delivery",
     "webhook_secrets",
