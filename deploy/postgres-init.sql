@@ -3,3 +3,4 @@ CREATE DATABASE profiles;
 CREATE DATABASE matching;
 CREATE DATABASE notifications;
 CREATE DATABASE agreements;
+CREATE DATABASE accounts;

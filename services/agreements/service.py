@@ -1,7 +1,9 @@
 """nameko entrypoints of the agreements service: RPC for people, reliable
 event consumers for its directory of parties and matches, and the timer for
-everything time-based. Each a one-liner into `usecases`."""
+everything time-based. Each a one-liner into `usecases`, handing them the
+settings they need."""
 import eventlet
+from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy, rpc
 
 from services.platform.nameko_ext import DatabaseDependency, configured_timer, handle_event
@@ -10,14 +12,24 @@ from . import config, usecases
 from .config import DIRECTORY_CONSUMER, MATCH_CONSUMER, SERVICE_NAME
 
 
+class Settings(DependencyProvider):
+    """config.settings(), read afresh for each worker: one call sees one
+    consistent set, and a value changed in the environment holds from the
+    next call on."""
+
+    def get_dependency(self, worker_ctx):
+        return config.settings()
+
+
 class AgreementsService:
     name = SERVICE_NAME
     db = DatabaseDependency(SERVICE_NAME)
+    settings = Settings()
     profiles = RpcProxy("profiles")
     notifications = RpcProxy("notifications")
 
     def _contacts_for(self, company_id, park_id):
-        with eventlet.Timeout(config.rpc_timeout()):
+        with eventlet.Timeout(self.settings.rpc_timeout):
             return self.profiles.contacts_for_introduction(company_id, park_id)
 
     @rpc
@@ -70,7 +82,7 @@ class AgreementsService:
 
     @rpc
     def request_introduction(self, actor, data):
-        return usecases.request_introduction(self.db, actor, data)
+        return usecases.request_introduction(self.db, actor, data, self.settings)
 
     @rpc
     def list_introductions(self, actor, status=None):
@@ -96,7 +108,7 @@ class AgreementsService:
                                               self._contacts_for)
 
     def _matches_alerted(self, actor, partner_id):
-        with eventlet.Timeout(config.rpc_timeout()):
+        with eventlet.Timeout(self.settings.rpc_timeout):
             return self.notifications.matches_alerted(actor, partner_id)
 
     @rpc

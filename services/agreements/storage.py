@@ -143,7 +143,9 @@ obligation_reminders = Table(
 )
 
 
-def _now():
+def _real_now():
+    """Bookkeeping time (when a row was written, when a reminder went out): the
+    real clock, never the business clock that tests and rehearsals move."""
     return datetime.now(UTC)
 
 
@@ -175,7 +177,7 @@ def _upsert_if_newer(conn, table, key_columns, values):
 def save_directory_entry(conn, entry):
     return _upsert_if_newer(conn, directory, ["kind", "id"], {
         "kind": entry["kind"], "id": entry["id"], "version": entry["version"],
-        "name": entry["name"], "updated_at": _now()})
+        "name": entry["name"], "updated_at": _real_now()})
 
 
 def get_directory_entry(conn, kind, entry_id):
@@ -217,7 +219,7 @@ def save_match(conn, match):
     return _upsert_if_newer(conn, matches, ["id"], {
         "id": match["id"], "version": match["version"], "status": match["status"],
         "company_id": match["company_id"], "park_id": match["park_id"],
-        "document": to_document(match), "updated_at": _now()})
+        "document": to_document(match), "updated_at": _real_now()})
 
 
 def get_match(conn, match_id):
@@ -334,7 +336,7 @@ def _introduction_columns(introduction):
             "open_key": domain.open_key(introduction),
             "expires_at": introduction["expires_at"],
             "document": to_document(introduction),
-            "requested_at": introduction["requested_at"], "updated_at": _now()}
+            "requested_at": introduction["requested_at"], "updated_at": _real_now()}
 
 
 def _introduction_from(document):
@@ -487,4 +489,4 @@ def claim_reminder(conn, obligation_id, occurrence_on, reminder):
     """True the first time (obligation, occurrence, reminder) is claimed, ever."""
     return insert_if_absent(conn, obligation_reminders, {
         "obligation_id": obligation_id, "occurrence_on": occurrence_on,
-        "reminder": reminder, "sent_at": _now()})
+        "reminder": reminder, "sent_at": _real_now()})

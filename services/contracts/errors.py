@@ -53,4 +53,27 @@ class Conflict(ParkmatchError):
     status = 409
 
 
-ALL = (ParkmatchError, InvalidInput, NotFound, Unauthenticated, Forbidden, Conflict)
+class Gone(ParkmatchError):
+    """A one-time link that was used already or has expired."""
+    status = 410
+
+
+class TooManyRequests(ParkmatchError):
+    """`details` name the limit that was hit and `retry_after` (whole seconds)."""
+    status = 429
+    NUMBERS = ("retry_after", "max_requests", "window_seconds")
+
+    def __init__(self, message, details=None):
+        # nameko sends error arguments as text: numbers come back as strings
+        if details:
+            details = {key: int(value) if key in self.NUMBERS and str(value).isdigit()
+                       else value for key, value in details.items()}
+        super().__init__(message, details)
+
+    @property
+    def retry_after(self):
+        return (self.details or {}).get("retry_after")
+
+
+ALL = (ParkmatchError, InvalidInput, NotFound, Unauthenticated, Forbidden, Conflict, Gone,
+       TooManyRequests)

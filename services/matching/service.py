@@ -1,5 +1,6 @@
 """nameko entrypoints of the matching service: RPC for the gateway, the two
 event consumers, and the calendar timer; each a one-liner into `usecases`."""
+from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
 from services.platform.nameko_ext import DatabaseDependency, configured_timer, handle_event
@@ -9,9 +10,18 @@ from .allocation import usecases as allocation_usecases
 from .config import COMPANY_CONSUMER, DEMAND_CONSUMER, SERVICE_NAME
 
 
+class EvaluationLimit(DependencyProvider):
+    """Hands the process-wide evaluation limit from the settings to the use
+    cases once, when the container starts."""
+
+    def setup(self):
+        usecases.evaluation_slot.configure(config.evaluations())
+
+
 class MatchingService:
     name = SERVICE_NAME
     db = DatabaseDependency(SERVICE_NAME)
+    evaluation_limit = EvaluationLimit()
 
     @handle_event(COMPANY_CONSUMER)
     def on_company_changed(self, event):

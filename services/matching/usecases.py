@@ -15,7 +15,7 @@ from services.contracts.errors import Forbidden, NotFound
 from services.platform import clock, pages
 from services.platform.validation import load_input
 
-from . import config, domain, engine, storage
+from . import config, domain, engine, storage  # config: the default limit only
 from .config import COMPANY_CONSUMER, DEMAND_CONSUMER
 from .schemas import (
     CompanyMatchesQuery,
@@ -38,14 +38,21 @@ def _now():
 
 
 class _EvaluationSlots:
-    """At most `config.evaluations()` evaluations at once in this process
-    (green threads under eventlet: threading is monkey-patched). Re-entrant
-    per thread, so an evaluation that starts another (tests do) cannot wait
-    for itself."""
+    """At most `limit` evaluations at once in this process (green threads
+    under eventlet: threading is monkey-patched). Re-entrant per thread, so an
+    evaluation that starts another (tests do) cannot wait for itself. The
+    service's entrypoint sets the limit from its settings when its container
+    starts (`configure`)."""
 
-    def __init__(self):
+    def __init__(self, limit=config.DEFAULT_EVALUATIONS):
+        self.limit = limit
         self._semaphore = None
         self._held = threading.local()
+
+    def configure(self, limit):
+        if self._semaphore is not None and limit != self.limit:
+            raise RuntimeError("the evaluation limit is fixed once evaluations have started")
+        self.limit = limit
 
     @contextmanager
     def __call__(self):
@@ -57,7 +64,7 @@ class _EvaluationSlots:
                 self._held.depth -= 1
             return
         if self._semaphore is None:
-            self._semaphore = threading.BoundedSemaphore(config.evaluations())
+            self._semaphore = threading.BoundedSemaphore(self.limit)
         with self._semaphore:
             self._held.depth = 1
             try:

@@ -4,8 +4,9 @@ Values are read when asked for (not at import). `settings()` reads the ones
 the use cases need into one `NotificationsSettings`; the service's
 entrypoints build it for every call and hand it in, so a use case reads no
 environment of its own and a test can give it small numbers directly."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from services.platform import mail
 from services.platform import settings as environment
 
 SERVICE_NAME = "notifications"
@@ -95,35 +96,10 @@ def default_digest_hour():
 
 # --- e-mail --------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class SmtpSettings:
-    """host None: e-mail is not configured (e-mail deliveries then fail with
-    that reason, and are retried). The password never shows in a repr."""
-    host: str | None
-    port: int
-    username: str | None
-    password: str | None = field(repr=False)
-    security: str  # "none", "starttls" or "ssl"
-    sender: str
-    timeout: float
-
-
 def smtp():
-    """The SMTP settings (SmtpSettings)."""
-    security = environment.env("PARKMATCH_SMTP_SECURITY", "none").lower()
-    if environment.env("PARKMATCH_SMTP_STARTTLS", "0").lower() in ("1", "true", "yes"):
-        security = "starttls"
-    if environment.env("PARKMATCH_SMTP_SSL", "0").lower() in ("1", "true", "yes"):
-        security = "ssl"
-    return SmtpSettings(
-        host=environment.env("PARKMATCH_SMTP_HOST"),
-        port=int(environment.env("PARKMATCH_SMTP_PORT", "465" if security == "ssl" else "25")),
-        username=environment.env("PARKMATCH_SMTP_USERNAME"),
-        password=environment.env("PARKMATCH_SMTP_PASSWORD"),
-        security=security,
-        sender=environment.env("PARKMATCH_SMTP_FROM", "Parkmatch <alerts@parkmatch.invalid>"),
-        timeout=webhook_timeout(),
-    )
+    """The SMTP settings (services.platform.mail.SmtpSettings), with the
+    webhook timeout as the SMTP timeout."""
+    return mail.smtp_settings(timeout=webhook_timeout())
 
 
 # --- what the use cases receive --------------------------------------------------------
@@ -141,7 +117,7 @@ class NotificationsSettings:
     channel_failure_limit: int
     webhook_timeout: float
     delivery_concurrency: int
-    smtp: SmtpSettings
+    smtp: mail.SmtpSettings
 
 
 def settings():

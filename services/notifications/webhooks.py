@@ -10,22 +10,20 @@ URL's host name. So a host name that resolves to a public address when
 checked and to a private one a moment later (DNS rebinding) cannot steer
 the request inside. Redirects are never followed."""
 import time
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import certifi
 import urllib3
 
+from services.platform.outcome import Outcome
+
 from . import signing, ssrf
+
+__all__ = ["Outcome", "post"]
 
 USER_AGENT = "Parkmatch-Webhooks/1"
 
 
-@dataclass(frozen=True)
-class Outcome:
-    status_code: int | None   # None: no response came back
-    error: str | None         # why no response came back
-    latency_ms: int
 
 
 def _host_header(parts):

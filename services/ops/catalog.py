@@ -4,6 +4,7 @@ SERVICES = {
     "matching": "services.matching.service:MatchingService",
     "notifications": "services.notifications.service:NotificationsService",
     "agreements": "services.agreements.service:AgreementsService",
+    "accounts": "services.accounts.service:AccountsService",
     "gateway": "services.gateway.service:GatewayService",
 }
-STATEFUL = ("profiles", "matching", "notifications", "agreements")
+STATEFUL = ("profiles", "matching", "notifications", "agreements", "accounts")

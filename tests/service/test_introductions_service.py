@@ -11,8 +11,7 @@ from services.contracts.errors import Conflict, Forbidden, InvalidInput
 from services.platform import clock
 from tests.conftest import eventually, holds
 from tests.factories import company_body, park_body
-from tests.service import test_agreements_service as base
-from tests.service.test_agreements_service import (
+from tests.service.conftest import (
     actor,
     match_event,
     outbox_count,
@@ -20,13 +19,6 @@ from tests.service.test_agreements_service import (
     wait_known,
     wait_match,
 )
-
-# the agreements service's fixtures, shared
-agreements = base.agreements
-agreements_db = base.agreements_db
-match = base.match
-publish = base.publish
-world = base.world
 
 COMPANY_EMAIL = "minji@example.kr"
 PARK_CONTACT = {"person": "Zhao Lei", "email": "invest@binxian.example", "phone": None}

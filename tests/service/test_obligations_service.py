@@ -14,20 +14,12 @@ from services.contracts.actors import OPERATOR
 from services.contracts.errors import Conflict, Forbidden, InvalidInput
 from services.platform import clock
 from tests.conftest import eventually, holds
-from tests.service import test_agreements_service as base
-from tests.service.test_agreements_service import (
+from tests.service.conftest import (
     SHA,
     actor,
     outbox_count,
     proposal,
 )
-
-# the agreements service's fixtures, shared
-agreements = base.agreements
-agreements_db = base.agreements_db
-match = base.match
-publish = base.publish
-world = base.world
 
 START = datetime(2031, 1, 10, 9, 0, tzinfo=UTC)
 

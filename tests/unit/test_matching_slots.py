@@ -9,9 +9,8 @@ import pytest
 from services.matching import config, usecases
 
 
-def test_evaluations_are_limited_per_process_and_reentrant(monkeypatch):
-    monkeypatch.setenv(config.EVALUATIONS_KEY, "1")
-    slot = usecases._EvaluationSlots()
+def test_evaluations_are_limited_per_process_and_reentrant():
+    slot = usecases._EvaluationSlots(limit=1)
     order = []
     first_inside = threading.Event()
 
@@ -35,9 +34,8 @@ def test_evaluations_are_limited_per_process_and_reentrant(monkeypatch):
     assert order == ["first done", "second inside"]
 
 
-def test_two_slots_let_two_evaluations_overlap(monkeypatch):
-    monkeypatch.setenv(config.EVALUATIONS_KEY, "2")
-    slot = usecases._EvaluationSlots()
+def test_two_slots_let_two_evaluations_overlap():
+    slot = usecases._EvaluationSlots(limit=2)
     inside = []
     both = threading.Event()
 
@@ -54,6 +52,16 @@ def test_two_slots_let_two_evaluations_overlap(monkeypatch):
     for thread in threads:
         thread.join(5)
     assert both.is_set()
+
+
+def test_the_limit_is_fixed_once_evaluations_have_started():
+    slot = usecases._EvaluationSlots(limit=1)
+    slot.configure(3)
+    with slot():
+        pass
+    slot.configure(3)  # the same limit again is fine (a second container in one process)
+    with pytest.raises(RuntimeError, match="fixed"):
+        slot.configure(1)
 
 
 def test_the_limit_comes_from_the_environment(monkeypatch):

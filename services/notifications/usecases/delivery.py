@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 
 from services.contracts.actors import require_owner_or_operator
 from services.contracts.errors import NotFound
-from services.platform import clock, pages
+from services.platform import clock, mail, pages
 from services.platform.serialization import to_document
 
-from .. import domain, mailer, storage, templates, webhooks
+from .. import domain, storage, templates, webhooks
 from ..schemas import DeliveryOut
 from .partners import require_partner
 
@@ -190,7 +190,7 @@ def record_attempt(db, settings, delivery, claim_token, outcome):
     return status
 
 
-def send_claimed(db, settings, claimed, send=webhooks.post, send_mail=mailer.send):
+def send_claimed(db, settings, claimed, send=webhooks.post, send_mail=mail.send):
     """Send one claimed delivery (no transaction open) and record the result."""
     delivery = claimed["delivery"]
     if delivery["channel_kind"] == domain.EMAIL:

@@ -1,15 +1,49 @@
-"""Sending one e-mail through SMTP (config.SmtpSettings): a
+"""Sending one e-mail through SMTP (settings from the PARKMATCH_SMTP_*
+variables, shared by every service that sends mail): a
 multipart message with a plain-text and an HTML part. SMTP only: no
 database, no nameko. The password is used to log in and never logged."""
 import smtplib
 import ssl
 import time
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from .webhooks import Outcome
+from services.platform.outcome import Outcome
+from services.platform.settings import env
 
 SMTP_OK = 250
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """host None: e-mail is not configured (e-mail deliveries then fail with
+    that reason, and are retried). The password never shows in a repr."""
+    host: str | None
+    port: int
+    username: str | None
+    password: str | None = field(repr=False)
+    security: str  # "none", "starttls" or "ssl"
+    sender: str
+    timeout: float
+
+
+def smtp_settings(timeout=15.0):
+    """The SMTP settings from the PARKMATCH_SMTP_* variables."""
+    security = env("PARKMATCH_SMTP_SECURITY", "none").lower()
+    if env("PARKMATCH_SMTP_STARTTLS", "0").lower() in ("1", "true", "yes"):
+        security = "starttls"
+    if env("PARKMATCH_SMTP_SSL", "0").lower() in ("1", "true", "yes"):
+        security = "ssl"
+    return SmtpSettings(
+        host=env("PARKMATCH_SMTP_HOST"),
+        port=int(env("PARKMATCH_SMTP_PORT", "465" if security == "ssl" else "25")),
+        username=env("PARKMATCH_SMTP_USERNAME"),
+        password=env("PARKMATCH_SMTP_PASSWORD"),
+        security=security,
+        sender=env("PARKMATCH_SMTP_FROM", "Parkmatch <alerts@parkmatch.invalid>"),
+        timeout=timeout,
+    )
 
 
 def build_message(sender, to, subject, text, html, message_id=None):
