@@ -44,7 +44,12 @@ def limit_from_query(raw):
 
 
 def _plain(value):
-    return value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
+    """A position value as JSON; moments in UTC (a naive one is UTC already:
+    SQLite hands timestamps back without their offset)."""
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).isoformat()
+    return value
 
 
 def encode_cursor(list_name, position):

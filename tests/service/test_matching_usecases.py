@@ -221,7 +221,7 @@ PARK = {"kind": "park", "id": "p-1"}
 
 
 def near_misses(db, actor=PARK, lang="en"):
-    return usecases.list_demand_near_misses(db, actor, "d-1", lang=lang)
+    return usecases.list_demand_near_misses(db, actor, "d-1", lang=lang)["items"]
 
 
 def test_a_near_miss_is_stored_never_announced_and_kept_current(db):
@@ -313,7 +313,7 @@ def test_only_the_demands_park_or_the_operator_reads_its_near_misses(db):
     with pytest.raises(Unauthenticated):
         near_misses(db, None)
     with pytest.raises(NotFound):
-        usecases.list_demand_near_misses(db, PARK, "no-such-demand")
+        usecases.list_demand_near_misses(db, PARK, "no-such-demand")["items"]
     with pytest.raises(InvalidInput) as caught:
         near_misses(db, lang="fr")
     assert "lang" in caught.value.details
@@ -330,8 +330,8 @@ def test_matches_read_in_the_language_asked_for(db):
     assert korean["summary"].startswith("Korea-China High-Tech Valley, phase 1의 필수 요건 7개")
     assert korean["outcomes"][3]["explanation"] == "특허 3건 보유, 최소 1건 필요"
     assert korean["summaries"]["en"] == usecases.get_match(db, company, match_id)["summary"]
-    chinese = usecases.list_company_matches(db, company, "c-1", lang="zh")[0]
+    chinese = usecases.list_company_matches(db, company, "c-1", lang="zh")["items"][0]
     assert chinese["outcomes"][3]["explanation"] == "拥有3项专利，要求至少1项"
-    assert usecases.list_demand_matches(db, PARK, "d-1", lang="zh") == [chinese]
+    assert usecases.list_demand_matches(db, PARK, "d-1", lang="zh")["items"] == [chinese]
     with pytest.raises(InvalidInput):
         usecases.get_match(db, company, match_id, lang="jp")

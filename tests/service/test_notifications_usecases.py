@@ -59,7 +59,7 @@ def found(db, settings, **match_fields):
 def alerts_of(db, partner_id):
     """(type, disposition) of the partner's alerts, oldest first."""
     return [(a["type"], a["disposition"])
-            for a in reversed(usecases.list_alerts(db, OPERATOR, partner_id))]
+            for a in reversed(usecases.list_alerts(db, OPERATOR, partner_id)["items"])]
 
 
 def test_a_match_alerts_only_the_partners_whose_subscription_covers_it(db, settings, receiver):
@@ -74,7 +74,7 @@ def test_a_match_alerts_only_the_partners_whose_subscription_covers_it(db, setti
     assert alerts_of(db, in_scope) == [("match.found", "immediate")]
     assert alerts_of(db, elsewhere) == alerts_of(db, too_picky) == \
         alerts_of(db, other_sector) == []
-    [delivery] = usecases.list_deliveries(db, OPERATOR, in_scope)
+    [delivery] = usecases.list_deliveries(db, OPERATOR, in_scope)["items"]
     assert (delivery["url"], delivery["status"]) == (receiver.url("/in-scope"), "pending")
 
 
@@ -93,7 +93,8 @@ def test_beyond_the_daily_budget_alerts_wait_for_the_next_default_digest(db, set
     assert len(usecases.send_due_digests(db)) == 1
     assert alerts_of(db, partner) == [("match.found", "immediate"), ("match.found", "digested"),
                                       ("digest", "notice")]
-    digest = next(a for a in usecases.list_alerts(db, OPERATOR, partner) if a["type"] == "digest")
+    listed = usecases.list_alerts(db, OPERATOR, partner)["items"]
+    digest = next(a for a in listed if a["type"] == "digest")
     assert digest["data"]["count"] == 1 and digest["data"]["schedule"] == "default"
     assert usecases.send_due_digests(db) == []  # sent once
 
@@ -109,17 +110,17 @@ def test_a_channel_is_disabled_after_the_limit_of_failed_deliveries_in_a_row(
 
     found(db, settings)
     assert usecases.deliver_due(db, settings) == 1
-    [channel] = usecases.list_channels(db, OPERATOR, partner)
+    [channel] = usecases.list_channels(db, OPERATOR, partner)["items"]
     assert (channel["enabled"], channel["consecutive_failures"]) == (True, 1)
 
     found(db, settings)
     assert usecases.deliver_due(db, settings) == 1
     assert len(receiver.to("/down")) == 2
-    [channel] = usecases.list_channels(db, OPERATOR, partner)
+    [channel] = usecases.list_channels(db, OPERATOR, partner)["items"]
     assert (channel["enabled"], channel["disabled_reason"]) == \
         (False, "2 deliveries in a row failed")
     assert alerts_of(db, partner)[-1] == ("channel.disabled", "notice")
-    notice = usecases.list_deliveries(db, OPERATOR, partner)[0]
+    notice = usecases.list_deliveries(db, OPERATOR, partner)["items"][0]
     assert (notice["url"], notice["status"]) == ("centre@example.cn", "pending")
 
     found(db, settings)  # nothing more is sent to the disabled channel
