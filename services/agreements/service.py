@@ -45,12 +45,12 @@ class AgreementsService:
         return usecases.get_agreement(self.db, actor, agreement_id)
 
     @rpc
-    def list_agreements(self, actor):
-        return usecases.list_agreements(self.db, actor)
+    def list_agreements(self, actor, limit=None, cursor=None):
+        return usecases.list_agreements(self.db, actor, limit, cursor)
 
     @rpc
-    def get_agreement_history(self, actor, agreement_id):
-        return usecases.get_agreement_history(self.db, actor, agreement_id)
+    def get_agreement_history(self, actor, agreement_id, limit=None, cursor=None):
+        return usecases.get_agreement_history(self.db, actor, agreement_id, limit, cursor)
 
     @rpc
     def transition_agreement(self, actor, agreement_id, data):
@@ -65,8 +65,8 @@ class AgreementsService:
         return usecases.add_obligation(self.db, actor, agreement_id, data)
 
     @rpc
-    def list_obligations(self, actor, agreement_id):
-        return usecases.list_obligations(self.db, actor, agreement_id)
+    def list_obligations(self, actor, agreement_id, limit=None, cursor=None):
+        return usecases.list_obligations(self.db, actor, agreement_id, limit, cursor)
 
     @rpc
     def change_obligation(self, actor, agreement_id, obligation_id, data):
@@ -85,8 +85,8 @@ class AgreementsService:
         return usecases.request_introduction(self.db, actor, data, self.settings)
 
     @rpc
-    def list_introductions(self, actor, status=None):
-        return usecases.list_introductions(self.db, actor, status)
+    def list_introductions(self, actor, status=None, limit=None, cursor=None):
+        return usecases.list_introductions(self.db, actor, status, limit, cursor)
 
     @rpc
     def get_introduction(self, actor, introduction_id):

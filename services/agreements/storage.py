@@ -27,7 +27,7 @@ from sqlalchemy import (
 
 from services.platform.outbox import messaging_tables
 from services.platform.serialization import to_document
-from services.platform.sql import as_utc, dialect_insert, insert_if_absent
+from services.platform.sql import as_utc, dialect_insert, insert_if_absent, keyset_page
 
 from . import domain
 
@@ -253,27 +253,38 @@ def get_agreement(conn, agreement_id, for_update=False):
     return _agreement_from(row.document) if row else None
 
 
-def list_agreements(conn):
-    rows = conn.execute(select(agreements.c.document)
-                        .order_by(agreements.c.created_at, agreements.c.id)).all()
-    return [_agreement_from(row.document) for row in rows]
-
-
 def list_agreements_in(conn, statuses):
     rows = conn.execute(select(agreements.c.document).where(agreements.c.status.in_(statuses))
                         .order_by(agreements.c.created_at, agreements.c.id)).all()
     return [_agreement_from(row.document) for row in rows]
 
 
-def list_agreements_involving(conn, kind, actor_id):
+def _involving(kind, actor_id):
     """Agreements `kind`/`actor_id` is a party to or (as a partner) sponsors."""
     as_party = select(agreement_parties.c.agreement_id).where(
         agreement_parties.c.kind == kind, agreement_parties.c.party_id == actor_id)
     condition = agreements.c.id.in_(as_party)
     if kind == "partner":
         condition = or_(condition, agreements.c.sponsor_partner_id == actor_id)
-    rows = conn.execute(select(agreements.c.document).where(condition)
+    return condition
+
+
+def list_agreements_involving(conn, kind, actor_id):
+    rows = conn.execute(select(agreements.c.document).where(_involving(kind, actor_id))
                         .order_by(agreements.c.created_at, agreements.c.id)).all()
+    return [_agreement_from(row.document) for row in rows]
+
+
+AGREEMENT_ORDER = ((agreements.c.created_at, False), (agreements.c.id, False))
+
+
+def agreements_page(conn, kind, actor_id, after, size):
+    """A page of every agreement (kind None: the operator) or of those
+    `kind`/`actor_id` is involved in, oldest first."""
+    query = select(agreements.c.document)
+    if kind is not None:
+        query = query.where(_involving(kind, actor_id))
+    rows = conn.execute(keyset_page(query, AGREEMENT_ORDER, after, size)).all()
     return [_agreement_from(row.document) for row in rows]
 
 
@@ -309,11 +320,12 @@ def append_history(conn, entries):
             for e in entries])
 
 
-def list_history(conn, agreement_id):
-    rows = conn.execute(select(agreement_events)
-                        .where(agreement_events.c.agreement_id == agreement_id)
-                        .order_by(agreement_events.c.id)).all()
-    return [{"agreement_id": row.agreement_id, "at": as_utc(row.at),
+def history_page(conn, agreement_id, after, size):
+    """A page of the audit trail, oldest first (in the order it was written)."""
+    query = select(agreement_events).where(agreement_events.c.agreement_id == agreement_id)
+    rows = conn.execute(keyset_page(query, ((agreement_events.c.id, False),), after,
+                                    size)).all()
+    return [{"id": row.id, "agreement_id": row.agreement_id, "at": as_utc(row.at),
              "actor": {"kind": row.actor_kind, "id": row.actor_id},
              "action": row.action, "details": row.details} for row in rows]
 
@@ -386,8 +398,8 @@ def count_open_introductions_by(conn, requester):
         introductions.c.status == "requested")).scalar_one()
 
 
-def list_introductions(conn, kind=None, actor_id=None):
-    """All (operator), or those `kind`/`actor_id` is a side of."""
+def _introductions_of(kind, actor_id):
+    """All (kind None: the operator), or those `kind`/`actor_id` is a side of."""
     query = select(introductions.c.document)
     if kind is not None:
         sides = [and_requester(kind, actor_id)]
@@ -398,7 +410,24 @@ def list_introductions(conn, kind=None, actor_id=None):
         elif kind == "partner":
             sides.append(introductions.c.sponsor_partner_id == actor_id)
         query = query.where(or_(*sides))
-    rows = conn.execute(query.order_by(introductions.c.requested_at, introductions.c.id)).all()
+    return query
+
+
+INTRODUCTION_ORDER = ((introductions.c.requested_at, False), (introductions.c.id, False))
+
+
+def list_introductions(conn, kind=None, actor_id=None):
+    rows = conn.execute(_introductions_of(kind, actor_id)
+                        .order_by(introductions.c.requested_at, introductions.c.id)).all()
+    return [_introduction_from(row.document) for row in rows]
+
+
+def introductions_page(conn, kind, actor_id, status, after, size):
+    """A page of list_introductions (only those in `status`, if given), oldest first."""
+    query = _introductions_of(kind, actor_id)
+    if status:
+        query = query.where(introductions.c.status == status)
+    rows = conn.execute(keyset_page(query, INTRODUCTION_ORDER, after, size)).all()
     return [_introduction_from(row.document) for row in rows]
 
 
@@ -457,6 +486,16 @@ def list_obligations(conn, agreement_ids):
     rows = conn.execute(select(obligations.c.document)
                         .where(obligations.c.agreement_id.in_(list(agreement_ids)))
                         .order_by(obligations.c.created_at, obligations.c.id)).all()
+    return [_obligation_from(row.document) for row in rows]
+
+
+OBLIGATION_ORDER = ((obligations.c.created_at, False), (obligations.c.id, False))
+
+
+def obligations_page(conn, agreement_id, after, size):
+    """A page of the agreement's obligations, oldest first."""
+    query = select(obligations.c.document).where(obligations.c.agreement_id == agreement_id)
+    rows = conn.execute(keyset_page(query, OBLIGATION_ORDER, after, size)).all()
     return [_obligation_from(row.document) for row in rows]
 
 

@@ -6,6 +6,7 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from services.contracts.actors import OPERATOR, require_authenticated, require_operator
 from services.contracts.errors import NotFound, ParkmatchError, Unauthenticated
@@ -124,8 +125,26 @@ def target_of(route, rpc):
 def invoke(route, rpc, call):
     """Call the route's target with its declared values, in declared order."""
     args = [call.value_of(value) for value in route.args]
-    kwargs = {name: call.value_of(value) for name, value in route.kwargs.items()}
+    kwargs = {name: call.value_of(value) for name, value in route.call_kwargs.items()}
     return target_of(route, rpc)(*args, **kwargs)
+
+
+def next_page_url(request, cursor):
+    """The request's own root-relative URL, same query, the cursor replaced."""
+    kept = [(name, value) for name, value in request.args.items(multi=True)
+            if name != "cursor"]
+    return f"{request.path}?{urlencode([*kept, ('cursor', cursor)])}"
+
+
+def page_response(route, request, page, headers):
+    """A page as the HTTP API answers it: the items as the body (a list stays
+    a JSON array), the next page in `Link: <...>; rel="next"` (RFC 8288) and
+    `X-Next-Cursor`, both absent on the last page."""
+    cursor = page["next_cursor"]
+    if cursor is not None:
+        headers = {**headers, "Link": f'<{next_page_url(request, cursor)}>; rel="next"',
+                   "X-Next-Cursor": cursor}
+    return json_response(route.status, page["items"], headers)
 
 
 def handle(route, request, params, rpc, authenticator, request_id=None):
@@ -140,6 +159,8 @@ def handle(route, request, params, rpc, authenticator, request_id=None):
         authorize(route, actor)
         body = read_json(request) if route.body is not None else None
         result = invoke(route, rpc, Call(actor, params, body, request.args))
+        if route.paged:
+            return page_response(route, request, result, headers)
         return json_response(route.status, result, headers)
     except ParkmatchError as exc:
         return json_response(exc.status, exc.to_body(), headers)

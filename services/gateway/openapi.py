@@ -3,6 +3,8 @@ marshmallow schemas the services validate with."""
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from services.platform import pages
+
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {
@@ -30,6 +32,27 @@ SECURITY_SCHEME = {
                    "`Authorization: Bearer <api key>`",
 }
 OPERATOR_ONLY = "Operator only: any other key is refused with 403."
+
+
+PAGE_HEADERS = {
+    "Link": {"description": 'the next page: `<URL>; rel="next"` (RFC 8288), the same query with '
+                            "`cursor`; absent on the last page",
+             "schema": {"type": "string"}},
+    "X-Next-Cursor": {"description": "the `cursor` of the next page; absent on the last page",
+                      "schema": {"type": "string"}},
+}
+PAGED = ("A page of the list: `?limit=` items (default {default}, at most {most}); follow the "
+         "Link rel=\"next\" header (or pass X-Next-Cursor as `?cursor=`) for the next page. "
+         "An out-of-range limit or a cursor not from this list is a 422 naming it.")
+
+
+def _success(route, ref):
+    schema = ({"type": "array", "items": ref(route.response)} if route.many
+              else ref(route.response)) if route.response else {"type": "object"}
+    success = {"description": "success", "content": {"application/json": {"schema": schema}}}
+    if route.paged:
+        success["headers"] = PAGE_HEADERS
+    return success
 
 
 def _schema_name(schema_cls):
@@ -93,12 +116,7 @@ def build_spec(routes):
             "tags": [route.tag],
             "parameters": _parameters(route),
             "responses": {
-                str(route.status): {
-                    "description": "success",
-                    "content": {"application/json": {"schema": (
-                        {"type": "array", "items": ref(route.response)} if route.many
-                        else ref(route.response)) if route.response else {"type": "object"}}},
-                },
+                str(route.status): _success(route, ref),
                 **{code: {"description": text,
                           "content": {"application/json": {
                               "schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -106,6 +124,10 @@ def build_spec(routes):
             },
         }
         operation.update(_security(route))
+        if route.paged:
+            operation["description"] = " ".join(filter(None, (
+                operation.get("description"),
+                PAGED.format(default=pages.DEFAULT_LIMIT, most=pages.MAX_LIMIT))))
         if route.body is not None:
             operation["requestBody"] = {
                 "required": True,

@@ -13,6 +13,11 @@ The values are markers, read off each request by `http_api.invoke`:
 - a dict of markers: a dict of their values (one RPC argument built from several
   query parameters).
 
+A list route declares `paged=True`: `?limit=` and `?cursor=` are passed on as
+the `limit` and `cursor` keyword arguments, the target answers a page
+(`{"items": [...], "next_cursor": ...}`, services/platform/pages.py), and the
+gateway answers the items with the next page in the Link header.
+
 A target is "service.method" (an `@rpc` method of the owning service, called
 over RPC) or `local(function)` for the few things the gateway answers itself."""
 import re
@@ -20,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from services.contracts.languages import DEFAULT_LANGUAGE, FALLBACK_ORDER
+from services.platform import pages
 
 AUTH_LEVELS = {
     "none": "no key needed (a key, if given, must still be valid)",
@@ -104,6 +110,16 @@ def query_lang(description):
                       convert=lambda raw: raw or DEFAULT_LANGUAGE, default=DEFAULT_LANGUAGE)
 
 
+LIMIT = QueryParam("limit", f"items per page, at most {pages.MAX_LIMIT}",
+                   {"type": "integer", "minimum": 1, "maximum": pages.MAX_LIMIT,
+                    "default": pages.DEFAULT_LIMIT},
+                   convert=pages.limit_from_query, default=pages.DEFAULT_LIMIT)
+CURSOR = QueryParam("cursor", "where the page starts: the next_cursor of the page before "
+                              "(as in its Link rel=\"next\" URL); absent for the first page",
+                    {"type": "string"}, convert=lambda raw: raw or None)
+PAGE_PARAMS = {"limit": LIMIT, "cursor": CURSOR}
+
+
 @dataclass(frozen=True)
 class LocalTarget:
     """Something the gateway answers itself, without RPC."""
@@ -142,6 +158,7 @@ class Route:
     body: type | None = None     # request schema (validated by the owning service)
     response: type | None = None
     many: bool = False
+    paged: bool = False          # a list answered page by page (limit, cursor, Link)
 
     def __post_init__(self):
         """Declaration mistakes fail at import, not on the first request."""
@@ -158,6 +175,15 @@ class Route:
         if reads_body != (self.body is not None):
             raise ValueError(f"{self.name}: pass BODY or body_field(...) exactly when a body "
                              "schema is declared")
+        if self.paged and not self.many:
+            raise ValueError(f"{self.name}: only a list (many=True) is paged")
+        if self.paged and set(PAGE_PARAMS) & set(self.kwargs):
+            raise ValueError(f"{self.name}: paged routes get limit and cursor themselves")
+
+    @property
+    def call_kwargs(self):
+        """The declared keyword values, with limit and cursor for a paged route."""
+        return {**self.kwargs, **(PAGE_PARAMS if self.paged else {})}
 
     @property
     def path_params(self):
@@ -165,7 +191,7 @@ class Route:
 
     @property
     def query_params(self):
-        return list(query_params_in((*self.args, *self.kwargs.values())))
+        return list(query_params_in((*self.args, *self.call_kwargs.values())))
 
     @property
     def openapi_path(self):

@@ -36,16 +36,20 @@ class MatchingService:
         usecases.follow_calendar(self.db)
 
     @rpc
-    def list_company_matches(self, actor, company_id, include_withdrawn=False, lang="en"):
-        return usecases.list_company_matches(self.db, actor, company_id, include_withdrawn, lang)
+    def list_company_matches(self, actor, company_id, include_withdrawn=False, lang="en",
+                             limit=None, cursor=None):
+        return usecases.list_company_matches(self.db, actor, company_id, include_withdrawn, lang,
+                                             limit, cursor)
 
     @rpc
-    def list_demand_matches(self, actor, demand_id, include_withdrawn=False, lang="en"):
-        return usecases.list_demand_matches(self.db, actor, demand_id, include_withdrawn, lang)
+    def list_demand_matches(self, actor, demand_id, include_withdrawn=False, lang="en",
+                            limit=None, cursor=None):
+        return usecases.list_demand_matches(self.db, actor, demand_id, include_withdrawn, lang,
+                                            limit, cursor)
 
     @rpc
-    def list_demand_near_misses(self, actor, demand_id, lang="en"):
-        return usecases.list_demand_near_misses(self.db, actor, demand_id, lang)
+    def list_demand_near_misses(self, actor, demand_id, lang="en", limit=None, cursor=None):
+        return usecases.list_demand_near_misses(self.db, actor, demand_id, lang, limit, cursor)
 
     @rpc
     def get_match(self, actor, match_id, lang="en"):
@@ -70,5 +74,5 @@ class MatchingService:
         return allocation_usecases.get_allocation_round(self.db, actor, round_id, lang)
 
     @rpc
-    def list_allocation_rounds(self, actor):
-        return allocation_usecases.list_allocation_rounds(self.db, actor)
+    def list_allocation_rounds(self, actor, limit=None, cursor=None):
+        return allocation_usecases.list_allocation_rounds(self.db, actor, limit, cursor)

@@ -24,7 +24,7 @@ from sqlalchemy import (
 
 from services.platform.outbox import messaging_tables
 from services.platform.serialization import from_document, to_document
-from services.platform.sql import as_utc, dialect_insert
+from services.platform.sql import as_utc, dialect_insert, keyset_page
 
 metadata = MetaData()
 messaging_tables(metadata)
@@ -218,6 +218,28 @@ def matches_of_demand(conn, demand_id):
     return [_match(row) for row in rows]
 
 
+# domain.ranked's order: active first ("active" < "withdrawn"), best score,
+# then match id; near misses as domain.ranked_near_misses: fewest gaps, best
+# score, company id. Listed by keyset pages in this same order.
+MATCH_ORDER = ((matches.c.status, False), (matches.c.score, True), (matches.c.match_id, False))
+
+
+def _matches_page(conn, condition, include_withdrawn, after, size):
+    query = select(*_MATCH_COLUMNS).where(condition)
+    if not include_withdrawn:
+        query = query.where(matches.c.status == "active")
+    return [_match(row) for row in conn.execute(keyset_page(query, MATCH_ORDER, after, size))]
+
+
+def company_matches_page(conn, company_id, include_withdrawn, after, size):
+    return _matches_page(conn, matches.c.company_id == company_id, include_withdrawn, after,
+                         size)
+
+
+def demand_matches_page(conn, demand_id, include_withdrawn, after, size):
+    return _matches_page(conn, matches.c.demand_id == demand_id, include_withdrawn, after, size)
+
+
 def _match_values(match):
     return {"version": match["version"], "status": match["status"], "score": match["score"],
             "document": {k: v for k, v in match.items() if k not in ("created_at", "updated_at")},
@@ -255,6 +277,16 @@ def near_misses_of_demand(conn, demand_id):
     rows = conn.execute(select(*_NEAR_MISS_COLUMNS)
                         .where(near_misses.c.demand_id == demand_id)).all()
     return [_near_miss(row) for row in rows]
+
+
+NEAR_MISS_ORDER = ((near_misses.c.gap_count, False), (near_misses.c.score, True),
+                   (near_misses.c.company_id, False))
+
+
+def demand_near_misses_page(conn, demand_id, after, size):
+    query = select(*_NEAR_MISS_COLUMNS).where(near_misses.c.demand_id == demand_id)
+    return [_near_miss(row)
+            for row in conn.execute(keyset_page(query, NEAR_MISS_ORDER, after, size))]
 
 
 def get_near_miss(conn, company_id, demand_id):
@@ -375,11 +407,13 @@ def get_allocation_round(conn, round_id):
     return {**row.document, "created_at": as_utc(row.created_at)} if row else None
 
 
-def list_allocation_rounds(conn):
+ROUND_ORDER = ((allocation_rounds.c.created_at, True), (allocation_rounds.c.round_id, False))
+
+
+def allocation_rounds_page(conn, after, size):
     """Newest first, without the outcome documents."""
-    rows = conn.execute(select(allocation_rounds.c.round_id, allocation_rounds.c.created_at,
-                               allocation_rounds.c.scope, allocation_rounds.c.summary)
-                        .order_by(allocation_rounds.c.created_at.desc(),
-                                  allocation_rounds.c.round_id)).all()
+    query = select(allocation_rounds.c.round_id, allocation_rounds.c.created_at,
+                   allocation_rounds.c.scope, allocation_rounds.c.summary)
+    rows = conn.execute(keyset_page(query, ROUND_ORDER, after, size)).all()
     return [{"round_id": row.round_id, "created_at": as_utc(row.created_at),
              "scope": row.scope, "summary": row.summary} for row in rows]

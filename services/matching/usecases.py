@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from services.contracts.actors import require_authenticated, require_owner_or_operator
 from services.contracts.errors import Forbidden, NotFound
-from services.platform import clock
+from services.platform import clock, pages
 from services.platform.validation import load_input
 
 from . import config, domain, engine, storage  # config: the default limit only
@@ -247,47 +247,68 @@ def follow_calendar(db, today=None):
 
 # --- queries ---------------------------------------------------------------------
 
-def list_company_matches(db, actor, company_id, include_withdrawn=False, lang="en"):
+MATCH_POSITION = (str, float, str)   # storage.MATCH_ORDER: status, score, match id
+
+
+def _match_position(match):
+    return match["status"], match["score"], match["match_id"]
+
+
+def list_company_matches(db, actor, company_id, include_withdrawn=False, lang="en",
+                         limit=None, cursor=None):
+    """A page of the company's matches, best first (domain.ranked's order)."""
     query = load_input(CompanyMatchesQuery(), {"company_id": company_id, "lang": lang,
                                                "include_withdrawn": include_withdrawn})
+    page = pages.request(f"company_matches/{company_id}", limit, cursor, MATCH_POSITION)
     require_owner_or_operator(actor, "company", company_id, "this company's matches")
 
     def work(uow):
         if storage.get_company(uow.connection, company_id) is None:
             raise NotFound(f"no company {company_id} known to matching")
-        return storage.matches_of_company(uow.connection, company_id)
+        return storage.company_matches_page(uow.connection, company_id,
+                                            query["include_withdrawn"], page.after, page.fetch)
 
-    return _matches_out(domain.ranked(db.run(work), query["include_withdrawn"]), query["lang"])
+    return page.page(db.run(work), _match_position,
+                     lambda shown: _matches_out(shown, query["lang"]))
 
 
-def list_demand_matches(db, actor, demand_id, include_withdrawn=False, lang="en"):
+def list_demand_matches(db, actor, demand_id, include_withdrawn=False, lang="en",
+                        limit=None, cursor=None):
+    """A page of the demand's ranked candidates, best first."""
     query = load_input(DemandMatchesQuery(), {"demand_id": demand_id, "lang": lang,
                                               "include_withdrawn": include_withdrawn})
+    page = pages.request(f"demand_matches/{demand_id}", limit, cursor, MATCH_POSITION)
     require_authenticated(actor)
 
     def work(uow):
         _demand_of_park(uow.connection, actor, demand_id, "this demand's matches")
-        return storage.matches_of_demand(uow.connection, demand_id)
+        return storage.demand_matches_page(uow.connection, demand_id,
+                                           query["include_withdrawn"], page.after, page.fetch)
 
-    return _matches_out(domain.ranked(db.run(work), query["include_withdrawn"]), query["lang"])
+    return page.page(db.run(work), _match_position,
+                     lambda shown: _matches_out(shown, query["lang"]))
 
 
-def list_demand_near_misses(db, actor, demand_id, lang="en"):
-    """Companies that fail one or two hard criteria of the demand, fewest
-    gaps first, with what would close each gap (the demand's park or the
-    operator)."""
+def list_demand_near_misses(db, actor, demand_id, lang="en", limit=None, cursor=None):
+    """A page of the companies that fail one or two hard criteria of the
+    demand, fewest gaps first (domain.ranked_near_misses' order), with what
+    would close each gap (the demand's park or the operator)."""
     query = load_input(DemandNearMissesQuery(), {"demand_id": demand_id, "lang": lang})
+    page = pages.request(f"near_misses/{demand_id}", limit, cursor, (int, float, str))
     require_authenticated(actor)
 
     def work(uow):
         demand = _demand_of_park(uow.connection, actor, demand_id, "this demand's near misses")
         if domain.demand_state(demand, clock.today()) != domain.OPEN:
             return []
-        return storage.near_misses_of_demand(uow.connection, demand_id)
+        return storage.demand_near_misses_page(uow.connection, demand_id, page.after, page.fetch)
 
-    records = domain.ranked_near_misses(db.run(work))
-    return NearMissOut(many=True).dump(
-        [domain.localized_near_miss(r, query["lang"]) for r in records])
+    def view(records):
+        return NearMissOut(many=True).dump(
+            [domain.localized_near_miss(r, query["lang"]) for r in records])
+
+    return page.page(db.run(work), lambda r: (len(r["gaps"]), r["score"],
+                                              r["company"]["company_id"]), view)
 
 
 def _demand_of_park(conn, actor, demand_id, what):

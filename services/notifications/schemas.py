@@ -258,9 +258,5 @@ class DeliveryOut(Schema):
     attempt_log = fields.List(fields.Nested(AttemptOut), required=True)
 
 
-class ListingOptions(Schema):
-    limit = fields.Int(load_default=100, strict=True, validate=validate.Range(min=1, max=500))
-
-
 class MatchesAlerted(Schema):
     matches = fields.Int(required=True)

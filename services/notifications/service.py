@@ -47,8 +47,8 @@ class NotificationsService:
         return usecases.add_channel(self.db, self.settings, actor, partner_id, data)
 
     @rpc
-    def list_channels(self, actor, partner_id):
-        return usecases.list_channels(self.db, actor, partner_id)
+    def list_channels(self, actor, partner_id, limit=None, cursor=None):
+        return usecases.list_channels(self.db, actor, partner_id, limit, cursor)
 
     @rpc
     def update_channel(self, actor, partner_id, channel_id, data):
@@ -67,8 +67,8 @@ class NotificationsService:
         return usecases.add_subscription(self.db, actor, partner_id, data)
 
     @rpc
-    def list_subscriptions(self, actor, partner_id):
-        return usecases.list_subscriptions(self.db, actor, partner_id)
+    def list_subscriptions(self, actor, partner_id, limit=None, cursor=None):
+        return usecases.list_subscriptions(self.db, actor, partner_id, limit, cursor)
 
     @rpc
     def update_subscription(self, actor, partner_id, subscription_id, data):
@@ -79,12 +79,12 @@ class NotificationsService:
         return usecases.delete_subscription(self.db, actor, partner_id, subscription_id)
 
     @rpc
-    def list_alerts(self, actor, partner_id, limit=100):
-        return usecases.list_alerts(self.db, actor, partner_id, limit)
+    def list_alerts(self, actor, partner_id, limit=None, cursor=None):
+        return usecases.list_alerts(self.db, actor, partner_id, limit, cursor)
 
     @rpc
-    def list_deliveries(self, actor, partner_id, limit=100):
-        return usecases.list_deliveries(self.db, actor, partner_id, limit)
+    def list_deliveries(self, actor, partner_id, limit=None, cursor=None):
+        return usecases.list_deliveries(self.db, actor, partner_id, limit, cursor)
 
     @rpc
     def redeliver(self, actor, partner_id, delivery_id):

@@ -1,6 +1,7 @@
 """SQL pieces every storage module shares, for SQLite and PostgreSQL alike."""
 from datetime import UTC
 
+from sqlalchemy import and_, or_
 from sqlalchemy.dialects import postgresql, sqlite
 
 
@@ -27,3 +28,25 @@ def as_utc(moment):
     if moment is not None and moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment
+
+
+def after_position(order, position):
+    """The WHERE clause "comes after `position`" in `order`, a sequence of
+    (column, descending) whose last column is unique: (a > x) OR (a = x AND
+    b > y) ..., each comparison turned for a descending column."""
+    alternatives = []
+    for index, (column, descending) in enumerate(order):
+        earlier = [col == value for (col, _), value in zip(order[:index], position, strict=False)]
+        beyond = column < position[index] if descending else column > position[index]
+        alternatives.append(and_(*earlier, beyond))
+    return or_(*alternatives)
+
+
+def keyset_page(query, order, after, size):
+    """`query` ordered by `order`, starting after the keyset position
+    `after` (None: from the start), at most `size` rows. Never OFFSET: a page
+    deep in a long list costs what the first one does."""
+    if after is not None:
+        query = query.where(after_position(order, after))
+    return query.order_by(*(column.desc() if descending else column.asc()
+                            for column, descending in order)).limit(size)

@@ -45,8 +45,8 @@ class ProfilesService:
         return usecases.get_demand(self.db, actor, demand_id)
 
     @rpc
-    def list_park_demands(self, actor, park_id):
-        return usecases.list_park_demands(self.db, actor, park_id)
+    def list_park_demands(self, actor, park_id, limit=None, cursor=None):
+        return usecases.list_park_demands(self.db, actor, park_id, limit, cursor)
 
     @rpc
     def contacts_for_introduction(self, company_id, park_id=None):

@@ -4,6 +4,7 @@ from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table,
 
 from services.platform.outbox import messaging_tables
 from services.platform.serialization import from_document, to_document
+from services.platform.sql import keyset_page
 
 metadata = MetaData()
 messaging_tables(metadata)
@@ -102,7 +103,10 @@ def save_demand(conn, demand):
         updated_at=demand["updated_at"]))
 
 
-def list_demands_of_park(conn, park_id):
-    rows = conn.execute(select(demands.c.document).where(demands.c.park_id == park_id)
-                        .order_by(demands.c.created_at)).all()
-    return [_record(row) for row in rows]
+DEMAND_ORDER = ((demands.c.created_at, False), (demands.c.id, False))
+
+
+def demands_of_park(conn, park_id, after, size):
+    """A page of the park's demands, oldest first (ties by id)."""
+    query = select(demands.c.document).where(demands.c.park_id == park_id)
+    return [_record(row) for row in conn.execute(keyset_page(query, DEMAND_ORDER, after, size))]

@@ -2,6 +2,7 @@
 validates input, applies domain rules, stores the result and emits the events
 that follow, all through one unit of work (`db.run`). Record dates are the
 business clock's (clock.now(), clock.today()), which rehearsals can move."""
+from datetime import datetime
 
 from services.contracts.actors import (
     is_actor,
@@ -11,7 +12,7 @@ from services.contracts.actors import (
     require_owner_or_operator,
 )
 from services.contracts.errors import InvalidInput, NotFound
-from services.platform import clock, keys
+from services.platform import clock, keys, pages
 from services.platform.validation import load_input
 
 from . import domain, storage
@@ -139,10 +140,14 @@ def get_demand(db, actor, demand_id):
     return DemandOut().dump(demand)
 
 
-def list_park_demands(db, actor, park_id):
+def list_park_demands(db, actor, park_id, limit=None, cursor=None):
+    """A page of the park's demands, oldest first."""
+    page = pages.request(f"park_demands/{park_id}", limit, cursor, kinds=(datetime, str))
     require_authenticated(actor)
-    return DemandOut(many=True).dump(
-        db.run(lambda uow: storage.list_demands_of_park(uow.connection, park_id)))
+    rows = db.run(lambda uow: storage.demands_of_park(uow.connection, park_id, page.after,
+                                                      page.fetch))
+    return page.page(rows, lambda demand: (demand["created_at"], demand["id"]),
+                     DemandOut(many=True).dump)
 
 
 # --- internal: for the agreements service only (the gateway routes no path here) ---

@@ -128,7 +128,7 @@ def test_propose_from_a_match_then_both_sign_emits_one_signed_event(
             "SELECT count(*) FROM outbox WHERE published_at IS NULL")).scalar_one()) == 0))
     assert len(event_spy.of_type("agreement.signed")) == 1
 
-    history = rpc.agreements.get_agreement_history(actor("park", park), proposed["id"])
+    history = rpc.agreements.get_agreement_history(actor("park", park), proposed["id"])["items"]
     assert [h["action"] for h in history] == ["proposed", "signed", "signed", "state_changed"]
     assert history[1]["actor"] == actor("company", company)
     assert history[3]["details"] == {"action": "sign", "from": "proposed", "to": "signed"}
@@ -165,7 +165,7 @@ def test_an_unknown_party_is_invalid_input_naming_the_field(world, agreements_db
     with pytest.raises(InvalidInput) as caught:
         rpc.agreements.propose_agreement(actor("company", company), body)
     assert caught.value.details == {"parties[1].id": ["unknown park no-such-park"]}
-    assert rpc.agreements.list_agreements(OPERATOR) == []
+    assert rpc.agreements.list_agreements(OPERATOR)["items"] == []
     assert outbox_count(agreements_db, "agreement.proposed") == 0
 
 
@@ -189,11 +189,11 @@ def test_strangers_can_neither_propose_sign_nor_see(world, match, rpc):
     with pytest.raises(Forbidden):
         rpc.agreements.get_agreement(stranger, proposed["id"])
     with pytest.raises(Forbidden):
-        rpc.agreements.get_agreement_history(stranger, proposed["id"])
-    assert rpc.agreements.list_agreements(stranger) == []
+        rpc.agreements.get_agreement_history(stranger, proposed["id"])["items"]
+    assert rpc.agreements.list_agreements(stranger)["items"] == []
     assert rpc.agreements.get_agreement(actor("company", company), proposed["id"])["version"] == 1
-    assert [a["id"] for a in rpc.agreements.list_agreements(actor("company", company))] == \
-        [proposed["id"]]
+    listed = rpc.agreements.list_agreements(actor("company", company))["items"]
+    assert [a["id"] for a in listed] == [proposed["id"]]
     with pytest.raises(NotFound):
         rpc.agreements.get_agreement(OPERATOR, "no-such-agreement")
     with pytest.raises(NotFound):
@@ -250,7 +250,7 @@ def test_a_partner_sponsors_and_the_operator_records_historic_signatures(
     assert proposed["sponsor_partner_id"] == partner["partner_id"]
     assert proposed["proposed_by"]["name"] == "KIC China"
     assert proposed["match_id"] is None and proposed["sectors"] == []
-    assert [a["id"] for a in rpc.agreements.list_agreements(sponsor)] == [proposed["id"]]
+    assert [a["id"] for a in rpc.agreements.list_agreements(sponsor)["items"]] == [proposed["id"]]
     with pytest.raises(Forbidden):  # the sponsor brokers; the parties sign
         rpc.agreements.sign_agreement(sponsor, proposed["id"], {})
     with pytest.raises(InvalidInput) as caught:
@@ -268,5 +268,5 @@ def test_a_partner_sponsors_and_the_operator_records_historic_signatures(
     event = event_spy.wait_for("agreement.signed",
                                lambda e: e["payload"]["agreement_id"] == proposed["id"])
     assert event["payload"]["sponsor_partner_id"] == partner["partner_id"]
-    history = rpc.agreements.get_agreement_history(sponsor, proposed["id"])
+    history = rpc.agreements.get_agreement_history(sponsor, proposed["id"])["items"]
     assert [h["actor"]["kind"] for h in history] == ["partner", "operator", "operator", "operator"]

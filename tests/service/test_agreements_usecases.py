@@ -91,7 +91,8 @@ def test_propose_then_both_sign_emits_proposed_then_signed_once(db, world):
     assert signed["status"] == "signed" and signed["version"] == 3  # one step, one version
     assert signed["signed_at"] is not None
     assert outbox_types(db) == ["agreement.proposed", "agreement.signed"]
-    actions = [h["action"] for h in usecases.get_agreement_history(db, OPERATOR, signed["id"])]
+    history = usecases.get_agreement_history(db, OPERATOR, signed["id"])["items"]
+    actions = [h["action"] for h in history]
     assert actions == ["proposed", "signed", "signed", "state_changed"]
 
 
@@ -189,5 +190,5 @@ def test_a_cancelled_obligation_cannot_be_changed(db, world):
     assert again["cancelled_at"] == cancelled["cancelled_at"]
     assert usecases.send_obligation_reminders(db) == 0
     actions = [h["action"] for h in usecases.get_agreement_history(db, OPERATOR,
-                                                                    agreement["id"])]
+                                                                    agreement["id"])["items"]]
     assert actions.count("obligation_cancelled") == 1 and "obligation_changed" not in actions

@@ -66,7 +66,7 @@ def test_a_one_place_demand_goes_to_the_higher_score_and_the_other_hears_why_not
                 "(lowest-ranked admitted: score 100; yours: 88.9)"}
 
     # stored: the operator lists it and reads it back, in Chinese too
-    listed = rpc.matching.list_allocation_rounds(OPERATOR)
+    listed = rpc.matching.list_allocation_rounds(OPERATOR)["items"]
     assert [r["round_id"] for r in listed] == [held["round_id"]]
     assert listed[0]["summary"] == held["summary"]
     assert rpc.matching.get_allocation_round(OPERATOR, held["round_id"]) == held
@@ -103,7 +103,7 @@ def test_who_may_run_and_read_rounds(services, rpc, event_spy):
     assert rpc.matching.get_allocation_round(stranger, held["round_id"])["companies"] == []
     for call in (lambda: rpc.matching.run_allocation_round(park_actor, {}),
                  lambda: rpc.matching.run_allocation_round(company_actor, {}),
-                 lambda: rpc.matching.list_allocation_rounds(park_actor),
+                 lambda: rpc.matching.list_allocation_rounds(park_actor)["items"],
                  lambda: rpc.matching.get_allocation_round({"kind": "partner", "id": "kic"},
                                                            held["round_id"])):
         with pytest.raises(Forbidden):

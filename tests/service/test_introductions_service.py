@@ -63,7 +63,7 @@ def test_double_opt_in_releases_contacts_only_after_the_company_accepts(
     for who in (as_partner, actor("park", park), actor("company", company), OPERATOR):
         seen = rpc.agreements.get_introduction(who, intro["id"])
         assert seen["contacts"] is None
-        listed = rpc.agreements.list_introductions(who)
+        listed = rpc.agreements.list_introductions(who)["items"]
         assert [i["id"] for i in listed] == [intro["id"]]
         text = str(seen) + str(listed)
         assert COMPANY_EMAIL not in text and PARTNER_CONTACT["email"] not in text
@@ -81,7 +81,8 @@ def test_double_opt_in_releases_contacts_only_after_the_company_accepts(
         assert contacts["company"]["email"] == COMPANY_EMAIL
         assert contacts["park"]["email"] == PARK_CONTACT["email"]
     # lists stay without contacts; answering again changes nothing
-    assert all(i["contacts"] is None for i in rpc.agreements.list_introductions(as_partner))
+    listed = rpc.agreements.list_introductions(as_partner)["items"]
+    assert all(i["contacts"] is None for i in listed)
     again = rpc.agreements.accept_introduction(actor("company", company), intro["id"], {})
     assert again["version"] == accepted["version"]
     with pytest.raises(Conflict):
@@ -214,7 +215,7 @@ def test_the_open_request_cap_holds_under_concurrent_requests(
     refused = [r for r in results if isinstance(r, Conflict)]
     assert len(made) == 3 and len(refused) == 5, results
     assert all(r.details["cap"] == "3" for r in refused)
-    listed = rpc.agreements.list_introductions(as_park, "requested")
+    listed = rpc.agreements.list_introductions(as_park, "requested")["items"]
     assert sorted(i["id"] for i in listed) == sorted(r["id"] for r in made)
     assert outbox_count(agreements_db, "introduction.requested") == 3
 

@@ -138,10 +138,10 @@ def test_a_registered_company_is_matched_with_a_published_demand(services, rpc, 
                                   "Valley, phase 1; sectors in common: Biopharmaceuticals")
     assert "minji@example.kr" not in json.dumps(found)
 
-    listed = rpc.matching.list_company_matches(company_actor, company["id"])
+    listed = rpc.matching.list_company_matches(company_actor, company["id"])["items"]
     assert [m["match_id"] for m in listed] == [payload["match_id"]]
     assert listed[0]["created_at"] and listed[0]["updated_at"]
-    assert rpc.matching.list_demand_matches(park_actor, demand["id"]) == listed
+    assert rpc.matching.list_demand_matches(park_actor, demand["id"])["items"] == listed
     partner = {"kind": "partner", "id": "kic-china"}
     assert rpc.matching.get_match(partner, payload["match_id"])["score"] == 100.0
 
@@ -155,21 +155,22 @@ def test_who_may_read_matches(services, rpc, event_spy):
 
     assert rpc.matching.get_match(company_actor, match_id)["match_id"] == match_id
     assert rpc.matching.get_match(park_actor, match_id)["match_id"] == match_id
-    assert rpc.matching.list_company_matches(OPERATOR, company["id"])[0]["match_id"] == match_id
-    assert rpc.matching.list_demand_matches(OPERATOR, demand["id"])[0]["match_id"] == match_id
+    by_company = rpc.matching.list_company_matches(OPERATOR, company["id"])["items"]
+    by_demand = rpc.matching.list_demand_matches(OPERATOR, demand["id"])["items"]
+    assert by_company[0]["match_id"] == by_demand[0]["match_id"] == match_id
     for call in (lambda: rpc.matching.get_match(other_company, match_id),
                  lambda: rpc.matching.get_match(other_park, match_id),
-                 lambda: rpc.matching.list_company_matches(other_company, company["id"]),
-                 lambda: rpc.matching.list_company_matches(park_actor, company["id"]),
-                 lambda: rpc.matching.list_demand_matches(other_park, demand["id"]),
-                 lambda: rpc.matching.list_demand_matches(company_actor, demand["id"])):
+                 lambda: rpc.matching.list_company_matches(other_company, company["id"])["items"],
+                 lambda: rpc.matching.list_company_matches(park_actor, company["id"])["items"],
+                 lambda: rpc.matching.list_demand_matches(other_park, demand["id"])["items"],
+                 lambda: rpc.matching.list_demand_matches(company_actor, demand["id"])["items"]):
         with pytest.raises(Forbidden):
             call()
     with pytest.raises(Unauthenticated):
         rpc.matching.get_match(None, match_id)
     for call in (lambda: rpc.matching.get_match(OPERATOR, "no-such-match"),
-                 lambda: rpc.matching.list_company_matches(OPERATOR, "no-such-company"),
-                 lambda: rpc.matching.list_demand_matches(OPERATOR, "no-such-demand")):
+                 lambda: rpc.matching.list_company_matches(OPERATOR, "no-such-company")["items"],
+                 lambda: rpc.matching.list_demand_matches(OPERATOR, "no-such-demand")["items"]):
         with pytest.raises(NotFound):
             call()
     with pytest.raises(InvalidInput) as caught:
@@ -189,8 +190,9 @@ def test_an_update_that_breaks_a_requirement_withdraws_and_fixing_it_finds_again
         (match_id, 2, "withdrawn")
     assert withdrawn["withdrawn_reason"] == ("required criteria not met: patents "
                                              "(holds 0 patents; at least 1 required)")
-    assert rpc.matching.list_company_matches(actor, company["id"]) == []
-    hidden = rpc.matching.list_company_matches(actor, company["id"], include_withdrawn=True)
+    assert rpc.matching.list_company_matches(actor, company["id"])["items"] == []
+    hidden = rpc.matching.list_company_matches(actor, company["id"],
+                                               include_withdrawn=True)["items"]
     assert [(m["match_id"], m["status"]) for m in hidden] == [(match_id, "withdrawn")]
 
     rpc.profiles.update_company(actor, company["id"], {"patents": 2})
@@ -227,7 +229,7 @@ def test_closing_a_demand_withdraws_its_matches(services, rpc, event_spy):
     rpc.profiles.update_demand(park_actor, demand["id"], {"status": "closed"})
     withdrawn = event_spy.wait_for("match.withdrawn", count=2)
     assert {e["payload"]["withdrawn_reason"] for e in withdrawn} == {"demand closed"}
-    assert rpc.matching.list_demand_matches(park_actor, demand["id"]) == []
+    assert rpc.matching.list_demand_matches(park_actor, demand["id"])["items"] == []
 
 
 def test_demand_matches_are_ranked_best_first(services, rpc, event_spy):
@@ -238,7 +240,7 @@ def test_demand_matches_are_ranked_best_first(services, rpc, event_spy):
     register_company(rpc, names={"en": "Cloud only"}, sectors=["cloud"])
     event_spy.wait_for("match.found", count=3)
 
-    ranked = rpc.matching.list_demand_matches(park_actor, demand["id"])
+    ranked = rpc.matching.list_demand_matches(park_actor, demand["id"])["items"]
     assert [m["score"] for m in ranked] == [100.0, 100.0, 88.9]
     assert ranked[0]["match_id"] < ranked[1]["match_id"]  # ties: by match id
     assert ranked[2]["company"]["names"]["en"] == "Wants subsidies"

@@ -221,7 +221,7 @@ PARK = {"kind": "park", "id": "p-1"}
 
 
 def near_misses(db, actor=PARK, lang="en"):
-    return usecases.list_demand_near_misses(db, actor, "d-1", lang=lang)
+    return usecases.list_demand_near_misses(db, actor, "d-1", lang=lang)["items"]
 
 
 def test_a_near_miss_is_stored_never_announced_and_kept_current(db):
@@ -313,7 +313,7 @@ def test_only_the_demands_park_or_the_operator_reads_its_near_misses(db):
     with pytest.raises(Unauthenticated):
         near_misses(db, None)
     with pytest.raises(NotFound):
-        usecases.list_demand_near_misses(db, PARK, "no-such-demand")
+        usecases.list_demand_near_misses(db, PARK, "no-such-demand")["items"]
     with pytest.raises(InvalidInput) as caught:
         near_misses(db, lang="fr")
     assert "lang" in caught.value.details
@@ -330,8 +330,45 @@ def test_matches_read_in_the_language_asked_for(db):
     assert korean["summary"].startswith("Korea-China High-Tech Valley, phase 1의 필수 요건 7개")
     assert korean["outcomes"][3]["explanation"] == "특허 3건 보유, 최소 1건 필요"
     assert korean["summaries"]["en"] == usecases.get_match(db, company, match_id)["summary"]
-    chinese = usecases.list_company_matches(db, company, "c-1", lang="zh")[0]
+    chinese = usecases.list_company_matches(db, company, "c-1", lang="zh")["items"][0]
     assert chinese["outcomes"][3]["explanation"] == "拥有3项专利，要求至少1项"
-    assert usecases.list_demand_matches(db, PARK, "d-1", lang="zh") == [chinese]
+    assert usecases.list_demand_matches(db, PARK, "d-1", lang="zh")["items"] == [chinese]
     with pytest.raises(InvalidInput):
         usecases.get_match(db, company, match_id, lang="jp")
+
+
+# --- lists that grow: matches page by (score desc, match id), ties included ------------
+
+def test_matches_with_tied_scores_page_in_ranked_order_each_exactly_once(db):
+    from services.contracts.actors import OPERATOR
+    from services.contracts.errors import InvalidInput
+    usecases.demand_changed(db, demand_event())
+    for n in range(23):                      # identical companies: identical scores
+        usecases.company_changed(db, company_event(f"c-{n:02d}"))
+    for n in range(5):                       # a better score (more patents) for a few
+        usecases.company_changed(db, company_event(f"b-{n}", patents=40, headcount=300))
+    for n in range(4):                       # eligibility lost: withdrawn, listed last
+        usecases.company_changed(db, company_event(f"c-{n:02d}", version=2,
+                                                   event_type="company.updated", patents=0))
+    stored = db.run(lambda uow: storage.matches_of_demand(uow.connection, "d-1"))
+    expected = [m["match_id"] for m in domain.ranked(stored, include_withdrawn=True)]
+    assert len(expected) == 28 and len({m["score"] for m in stored}) >= 2
+
+    walked, cursor = [], None
+    while True:
+        page = usecases.list_demand_matches(db, PARK, "d-1", include_withdrawn=True, limit=4,
+                                            cursor=cursor)
+        walked += [m["match_id"] for m in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert walked == expected
+    active = usecases.list_demand_matches(db, PARK, "d-1", limit=200)
+    assert [m["match_id"] for m in active["items"]] == expected[:24]
+    assert active["next_cursor"] is None
+
+    assert usecases.list_company_matches(db, OPERATOR, "b-0", limit=1)["next_cursor"] is None
+    demand_cursor = usecases.list_demand_matches(db, PARK, "d-1", limit=1)["next_cursor"]
+    with pytest.raises(InvalidInput) as caught:
+        usecases.list_company_matches(db, OPERATOR, "b-0", cursor=demand_cursor)
+    assert list(caught.value.details) == ["cursor"]

@@ -49,14 +49,14 @@ def verifies(secret, request):
 
 
 def deliveries_of(rpc, actor):
-    return rpc.notifications.list_deliveries(actor, actor["id"])
+    return rpc.notifications.list_deliveries(actor, actor["id"])["items"]
 
 
 # --- channels -------------------------------------------------------------------------
 
 def test_channels_are_added_listed_changed_and_removed(notifications, rpc, receiver):
     registered, actor = register(rpc, webhooks=[receiver.url("/first")])
-    [first] = rpc.notifications.list_channels(actor, actor["id"])
+    [first] = rpc.notifications.list_channels(actor, actor["id"])["items"]
     assert first["kind"] == "webhook" and first["url"] == receiver.url("/first")
     assert first["enabled"] and first["consecutive_failures"] == 0
 
@@ -66,7 +66,7 @@ def test_channels_are_added_listed_changed_and_removed(notifications, rpc, recei
     mail = rpc.notifications.add_channel(actor, actor["id"], {
         "kind": "email", "address": "alerts@centre.example.cn"})
     assert mail["secret"] is None and mail["channel"]["address"] == "alerts@centre.example.cn"
-    listed = rpc.notifications.list_channels(actor, actor["id"])
+    listed = rpc.notifications.list_channels(actor, actor["id"])["items"]
     assert [c["id"] for c in listed] == [first["id"], added["channel"]["id"],
                                          mail["channel"]["id"]]
     assert "secret" not in json.dumps(listed).replace("previous_secret_valid_until", "")
@@ -78,7 +78,7 @@ def test_channels_are_added_listed_changed_and_removed(notifications, rpc, recei
                                           {"enabled": True})
     assert on["enabled"] and on["disabled_reason"] is None
     rpc.notifications.delete_channel(actor, actor["id"], mail["channel"]["id"])
-    assert len(rpc.notifications.list_channels(actor, actor["id"])) == 2
+    assert len(rpc.notifications.list_channels(actor, actor["id"])["items"]) == 2
 
     with pytest.raises(InvalidInput) as caught:
         rpc.notifications.add_channel(actor, actor["id"], {"kind": "webhook"})
@@ -96,7 +96,7 @@ def test_channels_are_added_listed_changed_and_removed(notifications, rpc, recei
                                          {"enabled": True})
     _, other = register(rpc)
     with pytest.raises(Forbidden):
-        rpc.notifications.list_channels(other, actor["id"])
+        rpc.notifications.list_channels(other, actor["id"])["items"]
     with pytest.raises(InvalidInput) as caught:
         rpc.notifications.add_subscription(actor, actor["id"], {"channel_ids": ["nope"]})
     assert set(caught.value.details) == {"channel_ids"}
@@ -129,7 +129,7 @@ def test_subscriptions_are_changed_and_removed_and_422s_name_the_field(notificat
 
     removed = rpc.notifications.delete_subscription(actor, actor["id"], created["id"])
     assert removed["id"] == created["id"]
-    assert rpc.notifications.list_subscriptions(actor, actor["id"]) == []
+    assert rpc.notifications.list_subscriptions(actor, actor["id"])["items"] == []
     with pytest.raises(NotFound):
         rpc.notifications.delete_subscription(actor, actor["id"], created["id"])
 
@@ -140,7 +140,7 @@ def test_deliveries_verify_with_standardwebhooks_across_a_secret_rotation(
         notifications, rpc, publish, receiver, monkeypatch):
     registered, actor = register(rpc, webhooks=[receiver.url("/hooks")])
     rpc.notifications.add_subscription(actor, actor["id"], {})
-    [channel] = rpc.notifications.list_channels(actor, actor["id"])
+    [channel] = rpc.notifications.list_channels(actor, actor["id"])["items"]
     old_secret = registered["webhook_secret"]
 
     publish("match.found", match())
@@ -157,7 +157,7 @@ def test_deliveries_verify_with_standardwebhooks_across_a_secret_rotation(
     during = receiver.to("/hooks")[1]
     assert len(during["headers"]["webhook-signature"].split(" ")) == 2
     assert verifies(new_secret, during) and verifies(old_secret, during)
-    assert rpc.notifications.list_channels(actor, actor["id"])[0][
+    assert rpc.notifications.list_channels(actor, actor["id"])["items"][0][
         "previous_secret_valid_until"] is not None
 
     grace_over = datetime.fromisoformat(rotated["previous_secret_valid_until"])
@@ -200,7 +200,7 @@ def test_a_channel_failing_again_and_again_is_disabled_and_the_partner_told_by_e
     # two attempts per delivery, each pair with one webhook-id
     ids = [r["headers"]["webhook-id"] for r in requests]
     assert len(set(ids)) == 2 and all(ids.count(i) == 2 for i in ids)
-    [channel] = rpc.notifications.list_channels(actor, actor["id"])
+    [channel] = rpc.notifications.list_channels(actor, actor["id"])["items"]
     assert channel["enabled"] is False and "2 deliveries" in channel["disabled_reason"]
 
     eventually(lambda: assert_count(smtp_sink.messages(), 1))
@@ -209,7 +209,7 @@ def test_a_channel_failing_again_and_again_is_disabled_and_the_partner_told_by_e
     assert "비활성화" in message["Subject"] and receiver.url("/broken") in message["Subject"]
     text, html = parts_of(message)
     assert "비활성화" in text and "<h1>" in html
-    notice = [a for a in rpc.notifications.list_alerts(actor, actor["id"])
+    notice = [a for a in rpc.notifications.list_alerts(actor, actor["id"])["items"]
               if a["type"] == "channel.disabled"]
     assert len(notice) == 1
 
@@ -300,7 +300,7 @@ def test_alerts_by_email_in_the_subscription_language(
     assert delivery["last_status_code"] == 250
     assert message["X-Parkmatch-Delivery-Id"] == delivery["id"]
     assert found.payload["match_id"] in json.dumps(
-        rpc.notifications.list_alerts(actor, actor["id"]))
+        rpc.notifications.list_alerts(actor, actor["id"])["items"])
 
 
 # --- no spam ---------------------------------------------------------------------------------
@@ -398,7 +398,7 @@ def test_a_daily_digest_goes_out_at_the_local_hour_without_withdrawn_matches(
                      ("match.updated", twice["match_id"], 2)]
     assert rpc.notifications.matches_alerted(actor, actor["id"]) == {"matches": 2}
     dispositions = {(a["type"], a["subject_id"]): a["disposition"]
-                    for a in rpc.notifications.list_alerts(actor, actor["id"])}
+                    for a in rpc.notifications.list_alerts(actor, actor["id"])["items"]}
     assert dispositions[("match.found", withdrawn["match_id"])] == "dropped"
     assert ("match.withdrawn", withdrawn["match_id"]) not in dispositions
     assert receiver.to("/digest") == [request]  # sent once
@@ -505,5 +505,5 @@ def test_a_withdrawn_introduction_is_consumed_and_alerts_nobody(
     settle()
     assert [json.loads(r["body"])["type"] for r in receiver.to("/sponsor")] == [
         "introduction.requested"]
-    assert [a["type"] for a in rpc.notifications.list_alerts(sponsor, sponsor["id"])] == [
+    assert [a["type"] for a in rpc.notifications.list_alerts(sponsor, sponsor["id"])["items"]] == [
         "introduction.requested"]

@@ -78,7 +78,7 @@ def test_only_the_operator_registers_and_only_the_partner_or_operator_reads(noti
     with pytest.raises(Forbidden):
         rpc.notifications.get_partner(other, actor["id"])
     with pytest.raises(Forbidden):
-        rpc.notifications.list_alerts(other, actor["id"])
+        rpc.notifications.list_alerts(other, actor["id"])["items"]
     with pytest.raises(NotFound):
         rpc.notifications.get_partner(OPERATOR, "no-such-partner")
     assert rpc.notifications.get_partner(OPERATOR, actor["id"])["id"] == actor["id"]
@@ -106,9 +106,9 @@ def test_subscriptions_are_added_and_listed_by_their_partner(notifications, rpc)
         "agreement.proposed", "agreement.signed", "obligation.due", "obligation.overdue"]
     assert everything["min_score"] == 0 and everything["sectors"] == []
     assert scoped["regions"] == [{"country": "CN", "province": "Heilongjiang", "city": None}]
-    listed = rpc.notifications.list_subscriptions(actor, actor["id"])
+    listed = rpc.notifications.list_subscriptions(actor, actor["id"])["items"]
     assert [s["id"] for s in listed] == [everything["id"], scoped["id"]]
-    assert rpc.notifications.list_subscriptions(other, other["id"]) == []
+    assert rpc.notifications.list_subscriptions(other, other["id"])["items"] == []
     with pytest.raises(Forbidden):
         rpc.notifications.add_subscription(other, actor["id"], {})
     with pytest.raises(NotFound):
@@ -150,7 +150,7 @@ def test_a_match_in_scope_arrives_once_signed_and_is_listed(
     settle()
 
     assert len(receiver.to("/hooks")) == 1
-    alerts = rpc.notifications.list_alerts(actor, actor["id"])
+    alerts = rpc.notifications.list_alerts(actor, actor["id"])["items"]
     assert len(alerts) == 1
     alert = alerts[0]
     assert alert["id"] == message["id"] and alert["subject_id"] == found["match_id"]
@@ -162,7 +162,7 @@ def test_a_match_in_scope_arrives_once_signed_and_is_listed(
 def the_delivery(rpc, actor, status):
     """The partner's one delivery, once it has reached `status`."""
     def check():
-        deliveries = rpc.notifications.list_deliveries(actor, actor["id"])
+        deliveries = rpc.notifications.list_deliveries(actor, actor["id"])["items"]
         assert len(deliveries) == 1 and deliveries[0]["status"] == status, deliveries
         return deliveries[0]
     return eventually(check)
@@ -185,7 +185,8 @@ def test_matches_out_of_scope_are_not_sent(notifications, rpc, publish, receiver
 
     sent = [json.loads(r["body"])["data"]["match_id"] for r in receiver.to("/hooks")]
     assert sent == [in_scope.payload["match_id"]]
-    assert [a["subject_id"] for a in rpc.notifications.list_alerts(actor, actor["id"])] == sent
+    listed = rpc.notifications.list_alerts(actor, actor["id"])["items"]
+    assert [a["subject_id"] for a in listed] == sent
 
 
 def test_withdrawal_reaches_only_partners_told_about_the_match(
@@ -206,10 +207,10 @@ def test_withdrawal_reaches_only_partners_told_about_the_match(
 
     assert receiver.to("/demanding") == []
     assert json.loads(receiver.to("/told")[1]["body"])["type"] == "match.withdrawn"
-    alerts = rpc.notifications.list_alerts(told, told["id"])
+    alerts = rpc.notifications.list_alerts(told, told["id"])["items"]
     assert [(a["type"], a["subject_version"]) for a in alerts] == [
         ("match.withdrawn", 2), ("match.found", 1)]  # newest first
-    newest_only = rpc.notifications.list_alerts(told, told["id"], limit=1)
+    newest_only = rpc.notifications.list_alerts(told, told["id"], limit=1)["items"]
     assert [a["type"] for a in newest_only] == ["match.withdrawn"]
 
 
@@ -246,7 +247,7 @@ def test_a_proposed_then_signed_agreement_reaches_its_partner_party_on_every_web
     to_party = receiver.to("/party-a") + receiver.to("/party-b")
     assert len({r["headers"]["webhook-id"] for r in to_party}) == 4  # one delivery per URL
     assert all(signed_by(party_registration["webhook_secret"], r) for r in to_party)
-    alerts = rpc.notifications.list_alerts(party, party["id"])
+    alerts = rpc.notifications.list_alerts(party, party["id"])["items"]
     assert {a["subject_id"] for a in alerts} == {draft["agreement_id"]}
     assert sorted(a["type"] for a in alerts) == ["agreement.proposed", "agreement.signed"]
     assert sorted(d["url"] for d in alerts[0]["deliveries"]) == [
@@ -277,7 +278,7 @@ def test_a_failed_delivery_is_retried_with_the_same_webhook_id(
         (1, 500, "HTTP 500"), (2, 200, None)]
     assert all(a["latency_ms"] >= 0 for a in delivery["attempt_log"])
     assert delivery["delivered_at"] is not None and delivery["next_attempt_at"] is None
-    [alert] = rpc.notifications.list_alerts(actor, actor["id"])
+    [alert] = rpc.notifications.list_alerts(actor, actor["id"])["items"]
     assert alert["deliveries"][0]["attempts"] == 2
 
 
@@ -354,7 +355,7 @@ def test_a_result_arriving_after_another_process_took_over_does_not_move_the_del
                                  send=lambda *a, **k: Outcome(None, "Timeout", 9))
 
     assert late == "delivered"
-    [delivery] = usecases.list_deliveries(db, OPERATOR, partner["id"])
+    [delivery] = usecases.list_deliveries(db, OPERATOR, partner["id"])["items"]
     assert delivery["status"] == "delivered" and delivery["attempts"] == 2
     assert [a["status_code"] for a in delivery["attempt_log"]] == [200, None]
     db.database.dispose()

@@ -59,7 +59,7 @@ def found(db, settings, **match_fields):
 def alerts_of(db, partner_id):
     """(type, disposition) of the partner's alerts, oldest first."""
     return [(a["type"], a["disposition"])
-            for a in reversed(usecases.list_alerts(db, OPERATOR, partner_id))]
+            for a in reversed(usecases.list_alerts(db, OPERATOR, partner_id)["items"])]
 
 
 def test_a_match_alerts_only_the_partners_whose_subscription_covers_it(db, settings, receiver):
@@ -74,7 +74,7 @@ def test_a_match_alerts_only_the_partners_whose_subscription_covers_it(db, setti
     assert alerts_of(db, in_scope) == [("match.found", "immediate")]
     assert alerts_of(db, elsewhere) == alerts_of(db, too_picky) == \
         alerts_of(db, other_sector) == []
-    [delivery] = usecases.list_deliveries(db, OPERATOR, in_scope)
+    [delivery] = usecases.list_deliveries(db, OPERATOR, in_scope)["items"]
     assert (delivery["url"], delivery["status"]) == (receiver.url("/in-scope"), "pending")
 
 
@@ -93,7 +93,8 @@ def test_beyond_the_daily_budget_alerts_wait_for_the_next_default_digest(db, set
     assert len(usecases.send_due_digests(db)) == 1
     assert alerts_of(db, partner) == [("match.found", "immediate"), ("match.found", "digested"),
                                       ("digest", "notice")]
-    digest = next(a for a in usecases.list_alerts(db, OPERATOR, partner) if a["type"] == "digest")
+    listed = usecases.list_alerts(db, OPERATOR, partner)["items"]
+    digest = next(a for a in listed if a["type"] == "digest")
     assert digest["data"]["count"] == 1 and digest["data"]["schedule"] == "default"
     assert usecases.send_due_digests(db) == []  # sent once
 
@@ -109,19 +110,70 @@ def test_a_channel_is_disabled_after_the_limit_of_failed_deliveries_in_a_row(
 
     found(db, settings)
     assert usecases.deliver_due(db, settings) == 1
-    [channel] = usecases.list_channels(db, OPERATOR, partner)
+    [channel] = usecases.list_channels(db, OPERATOR, partner)["items"]
     assert (channel["enabled"], channel["consecutive_failures"]) == (True, 1)
 
     found(db, settings)
     assert usecases.deliver_due(db, settings) == 1
     assert len(receiver.to("/down")) == 2
-    [channel] = usecases.list_channels(db, OPERATOR, partner)
+    [channel] = usecases.list_channels(db, OPERATOR, partner)["items"]
     assert (channel["enabled"], channel["disabled_reason"]) == \
         (False, "2 deliveries in a row failed")
     assert alerts_of(db, partner)[-1] == ("channel.disabled", "notice")
-    notice = usecases.list_deliveries(db, OPERATOR, partner)[0]
+    notice = usecases.list_deliveries(db, OPERATOR, partner)["items"][0]
     assert (notice["url"], notice["status"]) == ("centre@example.cn", "pending")
 
     found(db, settings)  # nothing more is sent to the disabled channel
     usecases.deliver_due(db, replace(settings, smtp=replace(settings.smtp, host=None)))
     assert len(receiver.to("/down")) == 2
+
+
+# --- lists that grow: alerts and deliveries page past the old cut at 100 ---------------
+
+def every_page(list_page, limit):
+    """Follow next_cursor from the first page to the last; the pages' items."""
+    pages, cursor = [], None
+    while True:
+        page = list_page(limit=limit, cursor=cursor)
+        pages.append(page["items"])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return pages
+
+
+def test_alerts_and_deliveries_beyond_100_are_paged_not_cut(db, settings, receiver):
+    settings = replace(settings, partner_daily_budget=1000)
+    partner = a_partner(db, settings, [receiver.url("/many")], HARBIN_BIO)
+    for _ in range(130):
+        assert len(found(db, settings)) == 1
+
+    alerts = every_page(lambda **page: usecases.list_alerts(db, OPERATOR, partner, **page), 50)
+    assert [len(page) for page in alerts] == [50, 50, 30]
+    listed = [alert for page in alerts for alert in page]
+    assert len({alert["id"] for alert in listed}) == 130
+    newest_first = sorted(listed, key=lambda a: a["id"])
+    newest_first.sort(key=lambda a: a["created_at"], reverse=True)
+    assert listed == newest_first
+    assert usecases.list_alerts(db, OPERATOR, partner, limit=200)["items"] == listed
+    first = usecases.list_alerts(db, OPERATOR, partner)   # the default page: 50, and more
+    assert len(first["items"]) == 50 and first["next_cursor"]
+
+    deliveries = every_page(
+        lambda **page: usecases.list_deliveries(db, OPERATOR, partner, **page), 60)
+    assert [len(page) for page in deliveries] == [60, 60, 10]
+    assert {d["alert_id"] for page in deliveries for d in page} == {a["id"] for a in listed}
+
+
+def test_a_cursor_of_another_partners_alerts_is_refused_naming_cursor(db, settings):
+    from services.contracts.errors import InvalidInput
+    one, other = a_partner(db, settings, subscription=HARBIN_BIO), a_partner(db, settings)
+    for _ in range(3):
+        found(db, settings)
+    cursor = usecases.list_alerts(db, OPERATOR, one, limit=1)["next_cursor"]
+    for field, refused in (
+            ("cursor", lambda: usecases.list_alerts(db, OPERATOR, other, cursor=cursor)),
+            ("cursor", lambda: usecases.list_deliveries(db, OPERATOR, one, cursor=cursor)),
+            ("limit", lambda: usecases.list_alerts(db, OPERATOR, one, limit=0))):
+        with pytest.raises(InvalidInput) as caught:
+            refused()
+        assert list(caught.value.details) == [field]

@@ -107,7 +107,7 @@ def test_the_lifecycle_through_requests_and_the_timer_with_history_and_events(
         assert found["payload"]["agreement_id"] == draft["id"]
     assert event_spy.wait_for("agreement.activated")["payload"]["starts_on"] == \
         (START + timedelta(days=30)).date().isoformat()
-    history = rpc.agreements.get_agreement_history(actor("company", company), draft["id"])
+    history = rpc.agreements.get_agreement_history(actor("company", company), draft["id"])["items"]
     moves = [(h["details"]["from"], h["details"]["to"], h["actor"]["kind"])
              for h in history if h["action"] == "state_changed"]
     assert moves == [("draft", "proposed", "company"), ("proposed", "signed", "park"),
@@ -136,7 +136,7 @@ def test_obligation_reminders_go_out_once_per_window_and_overdue(
     assert list(caught.value.details) == ["schedule.rrule"]
     stranger = {"kind": "park", "id": "someone-else"}
     with pytest.raises(Forbidden):
-        rpc.agreements.list_obligations(stranger, tenancy["id"])
+        rpc.agreements.list_obligations(stranger, tenancy["id"])["items"]
 
     def reminders():
         return [(e["payload"]["reminder"], e["payload"]["days_until_due"])
@@ -160,7 +160,7 @@ def test_obligation_reminders_go_out_once_per_window_and_overdue(
     # a restart of the bookkeeping changes nothing: the same run again emits nothing
     assert usecases.send_obligation_reminders(agreements_db) == 0
 
-    listed = rpc.agreements.list_obligations(actor("company", company), tenancy["id"])
+    listed = rpc.agreements.list_obligations(actor("company", company), tenancy["id"])["items"]
     assert listed[0]["overdue_occurrences"] == [rent_free_ends.isoformat()]
     late = rpc.agreements.record_fulfilment(
         actor("company", company), tenancy["id"], ending["id"],
@@ -298,10 +298,10 @@ def test_an_obligation_is_changed_and_cancelled_by_its_owner_with_an_audit_trail
     time.sleep(0.8)
     assert len(reminders_sent(agreements_db, ob_id)) == 2
     assert outbox_count(agreements_db, "obligation.overdue") == 0
-    [listed] = rpc.agreements.list_obligations(as_park, agreement["id"])
+    [listed] = rpc.agreements.list_obligations(as_park, agreement["id"])["items"]
     assert listed["status"] == "cancelled" and listed["overdue_occurrences"] == []
 
-    history = [h for h in rpc.agreements.get_agreement_history(as_park, agreement["id"])
+    history = [h for h in rpc.agreements.get_agreement_history(as_park, agreement["id"])["items"]
                if h["action"].startswith("obligation_")]
     assert [(h["action"], h["actor"]["kind"]) for h in history] == [
         ("obligation_added", "park"), ("obligation_changed", "company"),

@@ -52,10 +52,12 @@ UNAUTHENTICATED = {"error": "Unauthenticated",
 
 class RecordingRpc:
     """Stands in for the RPC transport (the proxies service.py hands in): it
-    records each call as ("service.method", args, kwargs) and answers {}."""
+    records each call as ("service.method", args, kwargs) and answers `answer`
+    (by default a dict naming the call)."""
 
-    def __init__(self):
+    def __init__(self, answer=None):
         self.calls = []
+        self.answer = answer
 
     def __getattr__(self, service):
         rpc = self
@@ -64,7 +66,7 @@ class RecordingRpc:
             def __getattr__(self, method):
                 def call(*args, **kwargs):
                     rpc.calls.append((f"{service}.{method}", args, kwargs))
-                    return {"called": f"{service}.{method}"}
+                    return rpc.answer or {"called": f"{service}.{method}"}
                 return call
         return Service()
 
@@ -74,9 +76,14 @@ def route_named(name):
     return next(route for route in build_routes() if route.name == name)
 
 
-def run(name, params=None, key=None, query="", body=None):
+FIRST_PAGE = {"limit": 50, "cursor": None}   # what a paged route passes by default
+LAST_PAGE = {"items": [{"id": "x"}], "next_cursor": None}
+
+
+def answer(name, params=None, key=None, query="", body=None, page=LAST_PAGE, path="/"):
     """Handle one real werkzeug request on the named route; the status, the
-    decoded body and the RPC calls made."""
+    response headers, the decoded body and the RPC calls made. A paged route's
+    target answers `page`."""
     import json
 
     from werkzeug.test import EnvironBuilder
@@ -84,13 +91,20 @@ def run(name, params=None, key=None, query="", body=None):
     from services.gateway.http_api import handle
 
     headers = {"Authorization": f"Bearer {key}"} if key else {}
-    request = EnvironBuilder(method="GET", path="/", query_string=query, headers=headers,
+    request = EnvironBuilder(method="GET", path=path, query_string=query, headers=headers,
                              json=body).get_request()
-    rpc = RecordingRpc()
+    route = route_named(name)
+    rpc = RecordingRpc(page if route.paged else None)
     authenticator = Authenticator("operator-secret", {
         "company": lambda given: dict(COMPANY) if given == "pmk_company_good" else None})
-    status, _, text = handle(route_named(name), request, params or {}, rpc, authenticator)
-    return status, json.loads(text), rpc.calls
+    status, response_headers, text = handle(route, request, params or {}, rpc, authenticator)
+    return status, response_headers, json.loads(text), rpc.calls
+
+
+def run(name, params=None, key=None, query="", body=None):
+    """The status, decoded body and RPC calls of one request on the named route."""
+    status, _, decoded, calls = answer(name, params, key, query, body)
+    return status, decoded, calls
 
 
 def test_the_invoker_passes_the_declared_values_in_order():
@@ -98,15 +112,15 @@ def test_the_invoker_passes_the_declared_values_in_order():
                            query="include_withdrawn=yes&lang=ko")
     assert status == 200
     assert calls == [("matching.list_company_matches", (COMPANY, "c-1"),
-                      {"include_withdrawn": True, "lang": "ko"})]
+                      {"include_withdrawn": True, "lang": "ko", **FIRST_PAGE})]
 
 
 def test_absent_or_blank_query_values_take_their_declared_defaults():
     _, _, calls = run("demand_matches", {"demand_id": "d-1"}, key="pmk_company_good",
                       query="lang=")
-    assert calls[0][2] == {"include_withdrawn": False, "lang": "en"}
-    _, _, calls = run("list_introductions", key="pmk_company_good", query="status=")
-    assert calls == [("agreements.list_introductions", (COMPANY, None), {})]
+    assert calls[0][2] == {"include_withdrawn": False, "lang": "en", **FIRST_PAGE}
+    _, _, calls = run("list_introductions", key="pmk_company_good", query="status=&limit=")
+    assert calls == [("agreements.list_introductions", (COMPANY, None), FIRST_PAGE)]
 
 
 @pytest.mark.parametrize("given, meant", [("true", True), ("TRUE", True), ("1", True),
@@ -143,7 +157,7 @@ def test_an_operator_route_refuses_a_company_key_before_any_rpc_call():
     status, _, calls = run("list_allocation_rounds", key="operator-secret")
     assert status == 200
     assert calls == [("matching.list_allocation_rounds", ({"kind": "operator",
-                                                           "id": "operator"},), {})]
+                                                           "id": "operator"},), FIRST_PAGE)]
 
 
 def test_a_key_route_answers_401_without_a_key_before_any_rpc_call():
@@ -257,3 +271,63 @@ def test_the_openapi_document_says_who_may_call_each_operation():
         assert operation["security"] == [{"apiKey": []}]
         assert operation["x-parkmatch-auth"] == "operator"
         assert "Operator only" in operation["description"]
+
+
+# --- pages ------------------------------------------------------------------------
+
+LIST_ROUTES = {"list_park_demands", "company_matches", "demand_matches", "demand_near_misses",
+               "list_subscriptions", "list_alerts", "list_deliveries", "list_channels",
+               "list_agreements", "agreement_history", "list_obligations",
+               "list_introductions", "list_allocation_rounds"}
+
+
+def test_every_list_route_but_the_fixed_taxonomy_is_paged():
+    from services.gateway.routes import build_routes
+
+    lists = {route.name for route in build_routes() if route.many}
+    assert {route.name for route in build_routes() if route.paged} == LIST_ROUTES
+    assert lists - LIST_ROUTES == {"list_sectors"}
+
+
+def test_a_page_is_answered_as_its_items_with_the_next_page_in_the_link_header():
+    page = {"items": [{"id": "a"}, {"id": "b"}], "next_cursor": "Y3Vyc29y"}
+    status, headers, body, calls = answer(
+        "company_matches", {"company_id": "c-1"}, key="pmk_company_good",
+        query="lang=ko&limit=2&cursor=old", page=page, path="/api/companies/c-1/matches")
+    assert (status, body) == (200, [{"id": "a"}, {"id": "b"}])
+    assert calls[0][2] == {"include_withdrawn": False, "lang": "ko", "limit": 2,
+                           "cursor": "old"}
+    assert headers["Link"] == \
+        '</api/companies/c-1/matches?lang=ko&limit=2&cursor=Y3Vyc29y>; rel="next"'
+    assert headers["X-Next-Cursor"] == "Y3Vyc29y"
+
+
+def test_the_last_page_has_no_next_link():
+    status, headers, body, _ = answer("list_alerts", {"partner_id": "p-1"},
+                                      key="pmk_company_good")
+    assert (status, body) == (200, LAST_PAGE["items"])
+    assert "Link" not in headers and "X-Next-Cursor" not in headers
+
+
+@pytest.mark.parametrize("limit", ["0", "201", "-1", "ten", "1.5"])
+def test_a_limit_out_of_range_is_422_naming_it_before_any_rpc_call(limit):
+    status, body, calls = run("list_alerts", {"partner_id": "p-1"}, key="pmk_company_good",
+                              query=f"limit={limit}")
+    assert (status, calls) == (422, [])
+    assert list(body["details"]) == ["limit"]
+
+
+def test_the_openapi_document_states_the_page_parameters_and_headers():
+    from services.gateway.openapi import build_spec
+    from services.gateway.routes import build_routes
+
+    spec = build_spec(build_routes())
+    for name in LIST_ROUTES:
+        operation = openapi_operation(spec, name)
+        assert query_schema(operation, "limit") == {"type": "integer", "minimum": 1,
+                                                    "maximum": 200, "default": 50}
+        assert query_schema(operation, "cursor") == {"type": "string"}
+        assert set(operation["responses"]["200"]["headers"]) == {"Link", "X-Next-Cursor"}
+        assert "at most 200" in operation["description"]
+    sectors = openapi_operation(spec, "list_sectors")
+    assert "limit" not in {p["name"] for p in sectors["parameters"]}

@@ -1,7 +1,10 @@
 """Proposing, signing, reading and moving agreements, their documents, and
 the timer that starts and ends them on their dates."""
+from datetime import datetime
+
 from services.contracts.actors import is_operator, require_authenticated
 from services.contracts.errors import InvalidInput
+from services.platform import pages
 from services.platform.validation import load_input
 
 from .. import domain, storage
@@ -70,28 +73,36 @@ def get_agreement(db, actor, agreement_id):
     return AgreementOut().dump(agreement)
 
 
-def list_agreements(db, actor):
+def _listed_for(actor):
+    """Whose list the actor reads: (None, None) is everyone's (the operator)."""
+    return (None, None) if is_operator(actor) else (actor["kind"], actor.get("id"))
+
+
+def list_agreements(db, actor, limit=None, cursor=None):
+    """A page of the agreements the caller is party to or sponsors (operator:
+    all), oldest first."""
     require_authenticated(actor)
+    kind, actor_id = _listed_for(actor)
+    page = pages.request(f"agreements/{kind}/{actor_id}", limit, cursor, (datetime, str))
+    rows = db.run(lambda uow: storage.agreements_page(uow.connection, kind, actor_id,
+                                                      page.after, page.fetch))
+    return page.page(rows, lambda agreement: (agreement["created_at"], agreement["id"]),
+                     AgreementOut(many=True).dump)
 
-    def work(uow):
-        if is_operator(actor):
-            return storage.list_agreements(uow.connection)
-        return storage.list_agreements_involving(uow.connection, actor["kind"], actor.get("id"))
 
-    return AgreementOut(many=True).dump(db.run(work))
-
-
-def get_agreement_history(db, actor, agreement_id):
-    """The audit trail of one agreement, oldest first; visible to whoever may
-    see the agreement."""
+def get_agreement_history(db, actor, agreement_id, limit=None, cursor=None):
+    """A page of the audit trail of one agreement, oldest first; visible to
+    whoever may see the agreement."""
     require_authenticated(actor)
+    page = pages.request(f"history/{agreement_id}", limit, cursor, (int,))
 
     def work(uow):
         agreement = existing_agreement(uow.connection, agreement_id)
         domain.require_visible(actor, agreement)
-        return storage.list_history(uow.connection, agreement_id)
+        return storage.history_page(uow.connection, agreement_id, page.after, page.fetch)
 
-    return HistoryEntryOut(many=True).dump(db.run(work))
+    return page.page(db.run(work), lambda entry: (entry["id"],),
+                     HistoryEntryOut(many=True).dump)
 
 
 def transition_agreement(db, actor, agreement_id, data):

@@ -1,8 +1,11 @@
 """Introductions (double opt-in): requesting one (capped, with an expiry
 from the settings), reading, answering and withdrawing it, and the timer that
 expires unanswered requests."""
+from datetime import datetime
+
 from services.contracts.actors import is_operator, require_authenticated
 from services.contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.platform import pages
 from services.platform.validation import load_input
 
 from .. import domain, storage
@@ -76,19 +79,21 @@ def request_introduction(db, actor, data, settings):
     return IntroductionOut().dump(domain.introduction_view(db.run(work)))
 
 
-def list_introductions(db, actor, status=None):
+def list_introductions(db, actor, status=None, limit=None, cursor=None):
+    """A page of the introductions the caller is a side of (operator: all),
+    oldest first; an unknown `status` lists none."""
     require_authenticated(actor)
+    kind, actor_id = (None, None) if is_operator(actor) else (actor["kind"], actor.get("id"))
+    page = pages.request(f"introductions/{kind}/{actor_id}", limit, cursor, (datetime, str))
+    rows = db.run(lambda uow: storage.introductions_page(
+        uow.connection, kind, actor_id, status if isinstance(status, str) else None,
+        page.after, page.fetch))
 
-    def work(uow):
-        if is_operator(actor):
-            return storage.list_introductions(uow.connection)
-        return storage.list_introductions(uow.connection, actor["kind"], actor.get("id"))
+    def view(shown):
+        # Lists never carry contacts: read one introduction to see them.
+        return IntroductionOut(many=True).dump([domain.introduction_view(i) for i in shown])
 
-    found = db.run(work)
-    if status:
-        found = [i for i in found if i["status"] == status]
-    # Lists never carry contacts: read one introduction to see them.
-    return IntroductionOut(many=True).dump([domain.introduction_view(i) for i in found])
+    return page.page(rows, lambda i: (i["requested_at"], i["id"]), view)
 
 
 def get_introduction(db, actor, introduction_id, contacts_for):

@@ -1,7 +1,10 @@
 """Obligations of an agreement: recording, listing, fulfilling, changing and
 cancelling them, and the timer that sends their reminders."""
+from datetime import datetime
+
 from services.contracts.actors import require_authenticated
 from services.contracts.errors import NotFound
+from services.platform import pages
 from services.platform.validation import load_input
 
 from .. import domain, storage
@@ -35,21 +38,28 @@ def add_obligation(db, actor, agreement_id, data):
     return ObligationOut().dump(domain.obligation_view(obligation, [], business_today()))
 
 
-def list_obligations(db, actor, agreement_id):
+def list_obligations(db, actor, agreement_id, limit=None, cursor=None):
+    """A page of the agreement's obligations, oldest first, each with its
+    next and overdue occurrences."""
     require_authenticated(actor)
+    page = pages.request(f"obligations/{agreement_id}", limit, cursor, (datetime, str))
 
     def work(uow):
         agreement = existing_agreement(uow.connection, agreement_id)
         domain.require_visible(actor, agreement)
-        found = storage.list_obligations(uow.connection, [agreement_id])
+        found = storage.obligations_page(uow.connection, agreement_id, page.after, page.fetch)
         fulfilments = storage.list_fulfilments(uow.connection, [o["id"] for o in found])
         return found, fulfilments
 
     found, fulfilments = db.run(work)
     today = business_today()
-    return ObligationOut(many=True).dump([
-        domain.obligation_view(o, [f for f in fulfilments if f["obligation_id"] == o["id"]],
-                               today) for o in found])
+
+    def view(shown):
+        return ObligationOut(many=True).dump([
+            domain.obligation_view(o, [f for f in fulfilments if f["obligation_id"] == o["id"]],
+                                   today) for o in shown])
+
+    return page.page(found, lambda o: (o["created_at"], o["id"]), view)
 
 
 def record_fulfilment(db, actor, agreement_id, obligation_id, data):

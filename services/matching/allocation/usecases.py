@@ -6,6 +6,7 @@ The rules live in `allocation/domain.py`; this module reads and stores, one unit
 work each.
 """
 import uuid
+from datetime import datetime
 
 from services.contracts.actors import (
     is_actor,
@@ -15,7 +16,7 @@ from services.contracts.actors import (
     require_owner_or_operator,
 )
 from services.contracts.errors import Forbidden, InvalidInput, NotFound
-from services.platform import clock
+from services.platform import clock, pages
 from services.platform.validation import load_input
 
 from .. import domain, messages, storage
@@ -205,10 +206,14 @@ def get_allocation_round(db, actor, round_id, lang="en"):
     return AllocationRoundOut().dump(view_of(record, actor, query["lang"]))
 
 
-def list_allocation_rounds(db, actor):
+def list_allocation_rounds(db, actor, limit=None, cursor=None):
+    """A page of the rounds, newest first (operator only)."""
+    page = pages.request("allocation_rounds", limit, cursor, (datetime, str))
     require_operator(actor, "the list of allocation rounds")
-    return AllocationRoundSummary(many=True).dump(
-        db.run(lambda uow: storage.list_allocation_rounds(uow.connection)))
+    rows = db.run(lambda uow: storage.allocation_rounds_page(uow.connection, page.after,
+                                                             page.fetch))
+    return page.page(rows, lambda row: (row["created_at"], row["round_id"]),
+                     AllocationRoundSummary(many=True).dump)
 
 
 # --- who sees what ---------------------------------------------------------------------------

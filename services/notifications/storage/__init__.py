@@ -5,10 +5,10 @@ module per table family. Nothing else in the service touches SQL; the use
 cases call the functions re-exported here, and migrations read `metadata`."""
 from .alerts import (
     alerts_by_id,
+    alerts_page,
     immediate_alerts_since,
     insert_alert,
     latest_alert_about,
-    list_alerts,
     matches_alerted,
     partners_alerted_about,
     set_disposition,
@@ -16,6 +16,7 @@ from .alerts import (
 from .channels import (
     channel_secrets,
     channels_by_id,
+    channels_page,
     get_channel,
     insert_channel,
     list_channels,
@@ -24,10 +25,10 @@ from .channels import (
 from .deliveries import (
     as_delivery,
     claim_due_deliveries,
+    deliveries_page,
     get_delivery,
     insert_attempt,
     insert_delivery,
-    list_deliveries,
     update_delivery,
 )
 from .digests import (
@@ -66,6 +67,7 @@ from .subscriptions import (
     insert_subscription,
     list_subscriptions,
     replace_subscription,
+    subscriptions_page,
 )
 from .tables import metadata
 
@@ -85,12 +87,15 @@ __all__ = [
     "set_person_alerts",
     "waiting_person_alerts_about",
     "alerts_by_id",
+    "alerts_page",
     "as_delivery",
     "channel_secrets",
     "channels_by_id",
+    "channels_page",
     "claim_due_deliveries",
     "claim_due_digest_items",
     "delete_subscription",
+    "deliveries_page",
     "existing_partner_ids",
     "get_channel",
     "get_delivery",
@@ -105,9 +110,7 @@ __all__ = [
     "insert_partner",
     "insert_subscription",
     "latest_alert_about",
-    "list_alerts",
     "list_channels",
-    "list_deliveries",
     "list_subscriptions",
     "matches_alerted",
     "metadata",
@@ -118,6 +121,7 @@ __all__ = [
     "replace_subscription",
     "set_digest_items_status",
     "set_disposition",
+    "subscriptions_page",
     "update_channel",
     "update_delivery",
     "webhook_secrets",

@@ -2,7 +2,7 @@
 from sqlalchemy import func, select
 
 from services.platform.serialization import to_document
-from services.platform.sql import as_utc, insert_if_absent
+from services.platform.sql import as_utc, insert_if_absent, keyset_page
 
 from ..domain import MATCH_KINDS, NOTICE, SENT_NOW, TOLD
 from .deliveries import as_delivery
@@ -80,10 +80,13 @@ def alerts_by_id(conn, alert_ids):
     return {row.id: _alert(row) for row in rows}
 
 
-def list_alerts(conn, partner_id, limit):
-    """Newest first, each with its deliveries' status."""
-    rows = conn.execute(select(alerts).where(alerts.c.partner_id == partner_id)
-                        .order_by(alerts.c.created_at.desc(), alerts.c.id).limit(limit)).all()
+ALERT_ORDER = ((alerts.c.created_at, True), (alerts.c.id, False))
+
+
+def alerts_page(conn, partner_id, after, size):
+    """A page of the partner's alerts, newest first, each with its deliveries' status."""
+    query = select(alerts).where(alerts.c.partner_id == partner_id)
+    rows = conn.execute(keyset_page(query, ALERT_ORDER, after, size)).all()
     found = [{**_alert(row), "deliveries": []} for row in rows]
     by_id = {alert["id"]: alert for alert in found}
     if by_id:

@@ -1,7 +1,7 @@
 """Channels, with their webhook signing secrets (never part of what is returned)."""
 from sqlalchemy import select
 
-from services.platform.sql import as_utc
+from services.platform.sql import as_utc, keyset_page
 
 from .tables import channels
 
@@ -32,6 +32,16 @@ def list_channels(conn, partner_id):
                                                channels.c.deleted_at.is_(None))
                         .order_by(channels.c.created_at, channels.c.id))
     return [_channel(row) for row in rows]
+
+
+CHANNEL_ORDER = ((channels.c.created_at, False), (channels.c.id, False))
+
+
+def channels_page(conn, partner_id, after, size):
+    """A page of the partner's channels, oldest first (list_channels' order)."""
+    query = select(channels).where(channels.c.partner_id == partner_id,
+                                   channels.c.deleted_at.is_(None))
+    return [_channel(row) for row in conn.execute(keyset_page(query, CHANNEL_ORDER, after, size))]
 
 
 def get_channel(conn, partner_id, channel_id, for_update=False):

@@ -1,7 +1,7 @@
 """Deliveries and every delivery attempt."""
 from sqlalchemy import select
 
-from services.platform.sql import as_utc
+from services.platform.sql import as_utc, keyset_page
 
 from ..domain import PENDING
 from .tables import alerts, deliveries, delivery_attempts
@@ -69,15 +69,19 @@ def insert_attempt(conn, delivery_id, attempt):
         latency_ms=attempt["latency_ms"]))
 
 
-def list_deliveries(conn, partner_id, limit, delivery_id=None):
-    """The partner's delivery log, newest first, with every attempt."""
+DELIVERY_ORDER = ((deliveries.c.created_at, True), (deliveries.c.url, False),
+                  (deliveries.c.id, False))
+
+
+def deliveries_page(conn, partner_id, after, size, delivery_id=None):
+    """A page of the partner's delivery log (or the one delivery asked for),
+    newest first, with every attempt."""
     query = (select(deliveries, alerts.c.kind.label("alert_type"))
              .join(alerts, alerts.c.id == deliveries.c.alert_id)
-             .where(deliveries.c.partner_id == partner_id)
-             .order_by(deliveries.c.created_at.desc(), deliveries.c.url).limit(limit))
+             .where(deliveries.c.partner_id == partner_id))
     if delivery_id is not None:
         query = query.where(deliveries.c.id == delivery_id)
-    rows = conn.execute(query).all()
+    rows = conn.execute(keyset_page(query, DELIVERY_ORDER, after, size)).all()
     found = [{**as_delivery(row), "alert_type": row.alert_type, "attempt_log": []} for row in rows]
     by_id = {delivery["id"]: delivery for delivery in found}
     if by_id:

@@ -2,6 +2,7 @@
 from sqlalchemy import select
 
 from services.platform.serialization import from_document, to_document
+from services.platform.sql import keyset_page
 
 from .tables import subscriptions
 
@@ -18,6 +19,16 @@ def list_subscriptions(conn, partner_id=None):
     if partner_id is not None:
         query = query.where(subscriptions.c.partner_id == partner_id)
     return [from_document(row.document) for row in conn.execute(query)]
+
+
+SUBSCRIPTION_ORDER = ((subscriptions.c.created_at, False), (subscriptions.c.id, False))
+
+
+def subscriptions_page(conn, partner_id, after, size):
+    """A page of the partner's subscriptions, oldest first (ties by id)."""
+    query = select(subscriptions.c.document).where(subscriptions.c.partner_id == partner_id)
+    return [from_document(row.document)
+            for row in conn.execute(keyset_page(query, SUBSCRIPTION_ORDER, after, size))]
 
 
 def get_subscription(conn, partner_id, subscription_id):

@@ -5,15 +5,15 @@ digest (daily budget, digest subscriptions); and reading the alerts.
 Business clock (clock.now()) for alert times, the daily budget and digest
 due times; the deliveries made for an alert start on the real clock."""
 import logging
+from datetime import datetime
 
 from services.contracts.actors import require_owner_or_operator
 from services.contracts.vocabulary import ALERT_EVENT_KINDS
-from services.platform import clock
+from services.platform import clock, pages
 from services.platform.serialization import to_document
-from services.platform.validation import load_input
 
 from .. import config, domain, storage
-from ..schemas import AlertOut, ListingOptions
+from ..schemas import AlertOut
 from .delivery import deliver_to
 from .organisations import alert_organisations
 from .partners import require_partner
@@ -131,15 +131,17 @@ def obligation_reminded(db, settings, event):
     return event_received(db, settings, config.OBLIGATION_CONSUMER, event)
 
 
-def list_alerts(db, actor, partner_id, limit=100):
+def list_alerts(db, actor, partner_id, limit=None, cursor=None):
+    """A page of the partner's alerts, newest first."""
     require_owner_or_operator(actor, "partner", partner_id, "this partner's alerts")
-    options = load_input(ListingOptions(), {"limit": limit})
+    page = pages.request(f"alerts/{partner_id}", limit, cursor, kinds=(datetime, str))
 
     def work(uow):
         require_partner(uow.connection, partner_id)
-        return storage.list_alerts(uow.connection, partner_id, options["limit"])
+        return storage.alerts_page(uow.connection, partner_id, page.after, page.fetch)
 
-    return AlertOut(many=True).dump(db.run(work))
+    return page.page(db.run(work), lambda alert: (alert["created_at"], alert["id"]),
+                     AlertOut(many=True).dump)
 
 
 def matches_alerted(db, actor, partner_id):

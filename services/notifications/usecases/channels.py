@@ -1,8 +1,10 @@
 """A partner's channels (webhook URLs and e-mail addresses): add, list,
 change, delete, and rotate a webhook channel's signing secret."""
+from datetime import datetime
+
 from services.contracts.actors import require_owner_or_operator
 from services.contracts.errors import Conflict, InvalidInput, NotFound
-from services.platform import clock
+from services.platform import clock, pages
 from services.platform.validation import load_input
 
 from .. import domain, signing, storage
@@ -45,14 +47,17 @@ def add_channel(db, settings, actor, partner_id, data):
     return ChannelCreated().dump({"channel": db.run(work), "secret": secret})
 
 
-def list_channels(db, actor, partner_id):
+def list_channels(db, actor, partner_id, limit=None, cursor=None):
+    """A page of the partner's channels, oldest first."""
     require_owner_or_operator(actor, "partner", partner_id, SCOPE)
+    page = pages.request(f"channels/{partner_id}", limit, cursor, kinds=(datetime, str))
 
     def work(uow):
         require_partner(uow.connection, partner_id)
-        return storage.list_channels(uow.connection, partner_id)
+        return storage.channels_page(uow.connection, partner_id, page.after, page.fetch)
 
-    return ChannelOut(many=True).dump(db.run(work))
+    return page.page(db.run(work), lambda channel: (channel["created_at"], channel["id"]),
+                     ChannelOut(many=True).dump)
 
 
 def _channel_changes(channel, fields):

@@ -8,16 +8,15 @@ retry times, attempt timestamps."""
 import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from services.contracts.actors import require_owner_or_operator
 from services.contracts.errors import NotFound
-from services.platform import clock, mail
+from services.platform import clock, mail, pages
 from services.platform.serialization import to_document
-from services.platform.validation import load_input
 
 from .. import domain, storage, templates, webhooks
-from ..schemas import DeliveryOut, ListingOptions
+from ..schemas import DeliveryOut
 from .organisations import render_email
 from .partners import require_partner
 
@@ -38,15 +37,17 @@ def deliver_to(conn, alert, channel_ids, now):
 
 # --- the delivery log ---------------------------------------------------------------
 
-def list_deliveries(db, actor, partner_id, limit=100):
+def list_deliveries(db, actor, partner_id, limit=None, cursor=None):
+    """A page of the partner's delivery log, newest first."""
     require_owner_or_operator(actor, "partner", partner_id, SCOPE)
-    options = load_input(ListingOptions(), {"limit": limit})
+    page = pages.request(f"deliveries/{partner_id}", limit, cursor, kinds=(datetime, str, str))
 
     def work(uow):
         require_partner(uow.connection, partner_id)
-        return storage.list_deliveries(uow.connection, partner_id, options["limit"])
+        return storage.deliveries_page(uow.connection, partner_id, page.after, page.fetch)
 
-    return DeliveryOut(many=True).dump(db.run(work))
+    return page.page(db.run(work), lambda d: (d["created_at"], d["url"], d["id"]),
+                     DeliveryOut(many=True).dump)
 
 
 def redeliver(db, actor, partner_id, delivery_id):
@@ -62,7 +63,7 @@ def redeliver(db, actor, partner_id, delivery_id):
         if delivery is None or delivery["partner_id"] != partner_id:
             raise NotFound(f"partner {partner_id} has no delivery {delivery_id}")
         storage.update_delivery(conn, delivery_id, domain.redelivery(delivery, clock.real_now()))
-        return storage.list_deliveries(conn, partner_id, 1, delivery_id=delivery_id)[0]
+        return storage.deliveries_page(conn, partner_id, None, 1, delivery_id=delivery_id)[0]
 
     return DeliveryOut().dump(db.run(work))
 

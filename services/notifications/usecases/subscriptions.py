@@ -1,8 +1,10 @@
 """A partner's subscriptions: which alerts it wants (kinds and scope), at
 once or in a digest, on which channels."""
+from datetime import datetime
+
 from services.contracts.actors import require_owner_or_operator
 from services.contracts.errors import InvalidInput, NotFound
-from services.platform import clock
+from services.platform import clock, pages
 from services.platform.validation import load_input
 
 from .. import domain, storage
@@ -34,14 +36,17 @@ def add_subscription(db, actor, partner_id, data):
     return SubscriptionOut().dump(db.run(work))
 
 
-def list_subscriptions(db, actor, partner_id):
+def list_subscriptions(db, actor, partner_id, limit=None, cursor=None):
+    """A page of the partner's subscriptions, oldest first."""
     require_owner_or_operator(actor, "partner", partner_id, SCOPE)
+    page = pages.request(f"subscriptions/{partner_id}", limit, cursor, kinds=(datetime, str))
 
     def work(uow):
         require_partner(uow.connection, partner_id)
-        return storage.list_subscriptions(uow.connection, partner_id)
+        return storage.subscriptions_page(uow.connection, partner_id, page.after, page.fetch)
 
-    return SubscriptionOut(many=True).dump(db.run(work))
+    return page.page(db.run(work), lambda sub: (sub["created_at"], sub["id"]),
+                     SubscriptionOut(many=True).dump)
 
 
 def _require_subscription(conn, partner_id, subscription_id):
