@@ -1,11 +1,11 @@
 """Use cases of API keys for machine clients (one organisation's scripts or
 systems). A key is shown once, when it is made; the database holds its
 SHA-256 hash and its first 16 characters, by which people recognise it."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from services.contracts.actors import is_operator
 from services.contracts.errors import Conflict, NotFound
-from services.platform import keys
+from services.platform import keys, pages
 from services.platform.validation import load_input
 
 from . import domain, storage
@@ -17,12 +17,16 @@ from .usecases import now
 LAST_USED_PRECISION = timedelta(minutes=1)
 
 
-def list_api_keys(ctx, actor):
+def list_api_keys(ctx, actor, limit=None, cursor=None):
     """Any person of the organisation, or one of its keys (a script checking
     its keys); the operator sees every organisation's."""
     organisation = None if is_operator(actor) else domain.organisation_of_actor(actor)
-    return ApiKeyOut(many=True).dump(
-        ctx.db.run(lambda uow: storage.api_keys_of(uow.connection, organisation)))
+    scope = f"{organisation['kind']}/{organisation['id']}" if organisation else "all"
+    page = pages.request(f"api_keys/{scope}", limit, cursor, kinds=(datetime, str))
+    rows = ctx.db.run(lambda uow: storage.api_keys_page(uow.connection, organisation,
+                                                        page.after, page.fetch))
+    return page.page(rows, lambda key: (key["created_at"], key["id"]),
+                     ApiKeyOut(many=True).dump)
 
 
 def create_api_key(ctx, actor, data):

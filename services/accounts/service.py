@@ -89,8 +89,8 @@ class AccountsService:
         return usecases.accept_invitation(self.ctx, token)
 
     @rpc
-    def list_people(self, actor, organisation=None):
-        return usecases.list_people(self.ctx, actor, organisation)
+    def list_people(self, actor, organisation=None, limit=None, cursor=None):
+        return usecases.list_people(self.ctx, actor, organisation, limit, cursor)
 
     @rpc
     def remove_person(self, actor, person_id):
@@ -101,8 +101,8 @@ class AccountsService:
         return usecases.set_language(self.ctx, actor, language)
 
     @rpc
-    def list_api_keys(self, actor):
-        return api_keys.list_api_keys(self.ctx, actor)
+    def list_api_keys(self, actor, limit=None, cursor=None):
+        return api_keys.list_api_keys(self.ctx, actor, limit, cursor)
 
     @rpc
     def create_api_key(self, actor, data):

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 
 from services.platform.outbox import messaging_tables
-from services.platform.sql import as_utc, dialect_insert
+from services.platform.sql import as_utc, dialect_insert, keyset_page
 
 metadata = MetaData()
 messaging_tables(metadata)
@@ -146,6 +146,16 @@ def people_of(conn, organisation=None):
     return _rows(conn.execute(query))
 
 
+def people_page(conn, organisation, after, size):
+    """A page of people, oldest first (ties by id); every organisation's
+    when `organisation` is None."""
+    query = select(people)
+    if organisation is not None:
+        query = query.where(_of_organisation(people, organisation))
+    order = ((people.c.created_at, False), (people.c.id, False))
+    return _rows(conn.execute(keyset_page(query, order, after, size)))
+
+
 def count_owners(conn, organisation, except_person_id):
     return conn.execute(select(func.count()).select_from(people).where(
         _of_organisation(people, organisation), people.c.role == "owner",
@@ -259,6 +269,15 @@ def api_keys_of(conn, organisation=None):
     if organisation is not None:
         query = query.where(_of_organisation(api_keys, organisation))
     return _rows(conn.execute(query))
+
+
+def api_keys_page(conn, organisation, after, size):
+    """A page of API keys, oldest first (ties by id)."""
+    query = select(api_keys)
+    if organisation is not None:
+        query = query.where(_of_organisation(api_keys, organisation))
+    order = ((api_keys.c.created_at, False), (api_keys.c.id, False))
+    return _rows(conn.execute(keyset_page(query, order, after, size)))
 
 
 def update_api_key(conn, key_id, **values):

@@ -10,6 +10,7 @@ from typing import Any
 
 from services.contracts.actors import is_operator
 from services.contracts.errors import Conflict, Forbidden, Gone, NotFound, TooManyRequests
+from services.platform import pages
 from services.platform.keys import hash_key
 from services.platform.validation import load_input
 
@@ -252,7 +253,9 @@ def accept_invitation(ctx, token):
 
 # --- people -----------------------------------------------------------------------------------
 
-def list_people(ctx, actor, organisation=None):
+def list_people(ctx, actor, organisation=None, limit=None, cursor=None):
+    """A page of people: the caller's organisation's; the operator's choice
+    of one organisation, or everyone."""
     if organisation is not None:
         organisation = load_input(OrganisationSchema(), organisation)
     if is_operator(actor):
@@ -263,8 +266,12 @@ def list_people(ctx, actor, organisation=None):
         if organisation and (organisation.get("kind"), organisation.get("id")) != \
                 (wanted["kind"], wanted["id"]):
             raise Forbidden("you may only list the people of your own organisation")
-    return PersonOut(many=True).dump(
-        ctx.db.run(lambda uow: storage.people_of(uow.connection, wanted)))
+    scope = f"{wanted['kind']}/{wanted['id']}" if wanted else "all"
+    page = pages.request(f"people/{scope}", limit, cursor, kinds=(datetime, str))
+    rows = ctx.db.run(lambda uow: storage.people_page(uow.connection, wanted, page.after,
+                                                      page.fetch))
+    return page.page(rows, lambda person: (person["created_at"], person["id"]),
+                     PersonOut(many=True).dump)
 
 
 def remove_person(ctx, actor, person_id):

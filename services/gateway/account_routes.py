@@ -20,7 +20,7 @@ def _people_routes(accounts):
         Route("list_people", "GET", "/api/people",
               "accounts.list_people", args=(ACTOR,),
               summary="The people of the caller's organisation (operator: everyone)",
-              tag="accounts", response=accounts.PersonOut, many=True),
+              tag="accounts", response=accounts.PersonOut, many=True, paged=True),
         Route("invite_person", "POST", "/api/invitations",
               "accounts.invite_person",
               args=(ACTOR, body_field("email"), body_field("name"), body_field("language")),
@@ -51,7 +51,7 @@ def _api_key_routes(accounts, created):
         Route("list_api_keys", "GET", "/api/api-keys",
               "accounts.list_api_keys", args=(ACTOR,),
               summary="The organisation's API keys by prefix and label (never the key)",
-              tag="accounts", response=accounts.ApiKeyOut, many=True),
+              tag="accounts", response=accounts.ApiKeyOut, many=True, paged=True),
         Route("create_api_key", "POST", "/api/api-keys",
               "accounts.create_api_key", args=(ACTOR, BODY),
               summary="A new API key, shown once (an owner signed in on the web, or the "

@@ -185,13 +185,13 @@ def test_an_owner_invites_a_member_who_accepts_and_is_signed_in(accounts, rpc, s
     with pytest.raises(Gone):
         rpc.accounts.accept_invitation(token)
 
-    people = rpc.accounts.list_people(actor)
+    people = rpc.accounts.list_people(actor)["items"]
     assert [p["email"] for p in people] == ["minji.lee@hanbit.example", "jiwoo@hanbit.example"]
     with pytest.raises(Forbidden):
         rpc.accounts.invite_person(member_actor, "x@hanbit.example", "X", "en")
     with pytest.raises(Conflict):
         rpc.accounts.invite_person(actor, "JIWOO@hanbit.example", "Jiwoo", "en")
-    assert len(rpc.accounts.list_people(OPERATOR)) == 2
+    assert len(rpc.accounts.list_people(OPERATOR)["items"]) == 2
 
 
 def test_the_last_owner_stays_and_a_removed_person_is_signed_out(accounts, rpc, sink):
@@ -210,7 +210,7 @@ def test_the_last_owner_stays_and_a_removed_person_is_signed_out(accounts, rpc, 
     removed = rpc.accounts.remove_person(actor, member["person"]["id"])
     assert removed["email"] == "jiwoo@hanbit.example"
     assert rpc.accounts.resolve_session(member["session_token"]) is None
-    assert [p["id"] for p in rpc.accounts.list_people(actor)] == [owner["id"]]
+    assert [p["id"] for p in rpc.accounts.list_people(actor)["items"]] == [owner["id"]]
 
 
 def test_api_keys_are_shown_once_listed_by_prefix_revoked_and_rotated(
@@ -223,7 +223,7 @@ def test_api_keys_are_shown_once_listed_by_prefix_revoked_and_rotated(
     assert api_key.startswith("pma_company_") and created["prefix"] == api_key[:16]
     assert rpc.accounts.authenticate_key(api_key) == {"kind": "company",
                                                       "id": organisation["id"]}
-    listed = rpc.accounts.list_api_keys(actor)
+    listed = rpc.accounts.list_api_keys(actor)["items"]
     assert [k["id"] for k in listed] == [created["id"]]
     assert listed[0]["last_used_at"] is not None
     assert api_key not in str(listed) and hash_key(api_key) not in str(listed)
@@ -245,7 +245,7 @@ def test_api_keys_are_shown_once_listed_by_prefix_revoked_and_rotated(
     with pytest.raises(Forbidden):  # a machine key may not make more keys
         rpc.accounts.create_api_key(machine, {"label": "more"})
     # ...but may list its organisation's keys and rotate one (a script renewing its key)
-    ci_key = next(k for k in rpc.accounts.list_api_keys(machine) if k["label"] == "ci")
+    ci_key = next(k for k in rpc.accounts.list_api_keys(machine)["items"] if k["label"] == "ci")
     assert rpc.accounts.rotate_api_key(machine, ci_key["id"])["label"] == "ci"
 
     stored = str(rows(accounts_db, "api_keys"))
@@ -342,7 +342,7 @@ def test_the_operator_invites_into_any_organisation_and_sees_everyone(accounts, 
     assert changed["language"] == "ko"
     rpc.accounts.request_sign_in("li@binxian.example", None, "10.0.0.9")
     assert "로그인" in mail_to(sink, "li@binxian.example", count=3)["Subject"]
-    assert [p["id"] for p in rpc.accounts.list_people(OPERATOR, park)] == [person["id"]]
+    assert [p["id"] for p in rpc.accounts.list_people(OPERATOR, park)["items"]] == [person["id"]]
     with pytest.raises(Forbidden):
         rpc.accounts.list_people({"kind": "company", "id": "c", "person_id": "p",
                                   "role": "owner"}, park)

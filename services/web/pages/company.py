@@ -8,9 +8,9 @@ def dashboard(visit, rpc):
     actor = visit.actor
     company = rpc.profiles.get_company(actor, actor["id"])
     matches = rpc.matching.list_company_matches(actor, actor["id"], include_withdrawn=False,
-                                                lang=visit.lang)
-    matches.sort(key=lambda match: match["score"], reverse=True)
-    introductions = with_contacts(rpc, actor, rpc.agreements.list_introductions(actor, None))
+                                                lang=visit.lang)["items"]
+    introductions = with_contacts(
+        rpc, actor, rpc.agreements.list_introductions(actor, None)["items"])
     demands = {match["match_id"]: match["demand"] for match in matches}
     return Page("company.html", context(company=company, matches=matches,
                                         introductions=introductions, demands=demands,

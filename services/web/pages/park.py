@@ -10,7 +10,7 @@ from .dashboards import context, with_contacts
 def dashboard(visit, rpc):
     actor = visit.actor
     park = rpc.profiles.get_park(actor, actor["id"])
-    demands = rpc.profiles.list_park_demands(actor, actor["id"])
+    demands = rpc.profiles.list_park_demands(actor, actor["id"])["items"]
     return Page("park.html", context(park=park, demands=demands))
 
 
@@ -18,10 +18,10 @@ def demand(visit, rpc, problem=None, status=200):
     actor, demand_id = visit.actor, visit.params["demand_id"]
     shown = rpc.profiles.get_demand(actor, demand_id)
     matches = rpc.matching.list_demand_matches(actor, demand_id, include_withdrawn=False,
-                                               lang=visit.lang)
-    matches.sort(key=lambda match: match["score"], reverse=True)
-    near_misses = rpc.matching.list_demand_near_misses(actor, demand_id, lang=visit.lang)
-    introductions = [found for found in rpc.agreements.list_introductions(actor, None)
+                                               lang=visit.lang)["items"]
+    near_misses = rpc.matching.list_demand_near_misses(actor, demand_id,
+                                                       lang=visit.lang)["items"]
+    introductions = [found for found in rpc.agreements.list_introductions(actor, None)["items"]
                      if found.get("demand_id") == demand_id]
     by_match = {found["match_id"]: found
                 for found in with_contacts(rpc, actor, introductions)}
