@@ -3,7 +3,6 @@ security headers, and errors as pages in the page's language. No nameko
 here: service.py hands in the RPC proxies and the werkzeug request."""
 import logging
 import mimetypes
-from dataclasses import dataclass
 from pathlib import Path
 
 from werkzeug.wrappers import Response
@@ -32,43 +31,8 @@ class ServiceUnavailable(Exception):
     """A service the page needs did not answer in time."""
 
 
-@dataclass(frozen=True)
-class Route:
-    name: str
-    method: str
-    path: str           # werkzeug syntax
-    page: object        # (visit, rpc) -> Page | Redirect
-    kind: str | None = None  # the organisation kind the page is for; None: anyone
-
-
-ROUTES = (
-    Route("landing", "GET", "/", public.landing),
-    Route("sign_in_form", "GET", "/sign-in", public.sign_in_form),
-    Route("request_sign_in", "POST", "/sign-in", public.request_sign_in),
-    Route("confirm_sign_in", "GET", "/sign-in/<token>", public.confirm_sign_in),
-    Route("complete_sign_in", "POST", "/sign-in/<token>", public.complete_sign_in),
-    Route("sign_out", "POST", "/sign-out", public.sign_out),
-    Route("set_language", "GET", "/language/<code>", public.set_language),
-    Route("company_form", "GET", "/register/company", register.company_form),
-    Route("register_company", "POST", "/register/company", register.register_company),
-    Route("company_dashboard", "GET", "/company", company.dashboard, "company"),
-    Route("accept_introduction", "POST", "/company/introductions/<introduction_id>/accept",
-          company.accept_introduction, "company"),
-    Route("decline_introduction", "POST", "/company/introductions/<introduction_id>/decline",
-          company.decline_introduction, "company"),
-    Route("park_dashboard", "GET", "/park", park.dashboard, "park"),
-    Route("park_demand", "GET", "/park/demands/<demand_id>", park.demand, "park"),
-    Route("request_introduction", "POST", "/park/demands/<demand_id>/introductions",
-          park.request_introduction, "park"),
-    Route("partner_dashboard", "GET", "/partner", partner.dashboard, "partner"),
-    # the links in alert e-mails lead to the dashboard where the request is answered
-    Route("company_introduction", "GET", "/company/introductions/<introduction_id>",
-          dashboards.to_introductions("/company"), "company"),
-    Route("park_introduction", "GET", "/park/introductions/<introduction_id>",
-          dashboards.to_introductions("/park"), "park"),
-    Route("partner_introduction", "GET", "/partner/introductions/<introduction_id>",
-          dashboards.to_introductions("/partner"), "partner"),
-)
+ROUTES = (*public.ROUTES, *register.ROUTES, *company.ROUTES, *park.ROUTES,
+          *partner.ROUTES, *dashboards.ROUTES)
 
 
 class WebApp:

@@ -5,6 +5,16 @@ signed in, the page's language) and the RPC proxies to what a page shows
 from dataclasses import dataclass, field
 
 
+@dataclass(frozen=True)
+class Route:
+    """One page: each page module lists its own in ROUTES; app.py serves them all."""
+    name: str
+    method: str
+    path: str           # werkzeug syntax
+    page: object        # (visit, rpc) -> Page | Redirect
+    kind: str | None = None  # the organisation kind the page is for; None: anyone
+
+
 @dataclass
 class Visit:
     lang: str

@@ -1,6 +1,6 @@
 """The company's dashboard: its profile, its matches best first with every
 criterion explained, and the introductions parks asked for."""
-from . import Page, Redirect
+from . import Page, Redirect, Route
 from .dashboards import context, with_contacts
 
 
@@ -27,3 +27,12 @@ def decline_introduction(visit, rpc):
     rpc.agreements.decline_introduction(visit.actor, visit.params["introduction_id"],
                                         {"reason": reason})
     return Redirect("/company?notice=declined#introductions")
+
+
+ROUTES = (
+    Route("company_dashboard", "GET", "/company", dashboard, "company"),
+    Route("accept_introduction", "POST", "/company/introductions/<introduction_id>/accept",
+          accept_introduction, "company"),
+    Route("decline_introduction", "POST", "/company/introductions/<introduction_id>/decline",
+          decline_introduction, "company"),
+)

@@ -1,6 +1,6 @@
 """What the company, park and partner dashboards share: criterion, outcome
 and status names as msgids, and introductions joined with their contacts."""
-from . import Redirect
+from . import Redirect, Route
 from .errors import N_
 
 CRITERIA = {
@@ -57,3 +57,14 @@ def to_introductions(dashboard):
     def page(visit, rpc):
         return Redirect(f"{dashboard}#introductions")
     return page
+
+
+# the links in alert e-mails lead to the dashboard where the request is answered
+ROUTES = (
+    Route("company_introduction", "GET", "/company/introductions/<introduction_id>",
+          to_introductions("/company"), "company"),
+    Route("park_introduction", "GET", "/park/introductions/<introduction_id>",
+          to_introductions("/park"), "park"),
+    Route("partner_introduction", "GET", "/partner/introductions/<introduction_id>",
+          to_introductions("/partner"), "partner"),
+)

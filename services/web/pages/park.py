@@ -3,7 +3,7 @@ their explanations, the near misses with what would close each gap, and an
 introduction request per candidate with its state."""
 from services.contracts.errors import Conflict, InvalidInput
 
-from . import Page, Redirect
+from . import Page, Redirect, Route
 from .dashboards import context, with_contacts
 
 
@@ -38,3 +38,11 @@ def request_introduction(visit, rpc):
     except (Conflict, InvalidInput) as exc:
         return demand(visit, rpc, problem=str(exc), status=exc.status)
     return Redirect(f"/park/demands/{visit.params['demand_id']}?notice=requested")
+
+
+ROUTES = (
+    Route("park_dashboard", "GET", "/park", dashboard, "park"),
+    Route("park_demand", "GET", "/park/demands/<demand_id>", demand, "park"),
+    Route("request_introduction", "POST", "/park/demands/<demand_id>/introductions",
+          request_introduction, "park"),
+)

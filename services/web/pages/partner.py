@@ -1,5 +1,5 @@
 """The partner's dashboard: the alerts it was sent and its funnel."""
-from . import Page
+from . import Page, Route
 from .dashboards import context
 
 
@@ -9,3 +9,8 @@ def dashboard(visit, rpc):
     alerts = rpc.notifications.list_alerts(actor, actor["id"])["items"]
     funnel = rpc.agreements.get_funnel(actor, {"partner_id": actor["id"], "park_id": None})
     return Page("partner.html", context(partner=partner, alerts=alerts, funnel=funnel))
+
+
+ROUTES = (
+    Route("partner_dashboard", "GET", "/partner", dashboard, "partner"),
+)

@@ -6,7 +6,7 @@ from services.contracts.errors import ParkmatchError
 from services.platform import i18n
 
 from ..security import LANG_COOKIE, SESSION_COOKIE, safe_next
-from . import Cookie, Page, Redirect
+from . import Cookie, Page, Redirect, Route
 
 DASHBOARDS = {"company": "/company", "park": "/park", "partner": "/partner"}
 YEAR = 365 * 24 * 3600
@@ -98,3 +98,14 @@ def _seconds_until(moment):
     if until.tzinfo is None:
         until = until.replace(tzinfo=UTC)
     return max(0, int((until - datetime.now(UTC)).total_seconds()))
+
+
+ROUTES = (
+    Route("landing", "GET", "/", landing),
+    Route("sign_in_form", "GET", "/sign-in", sign_in_form),
+    Route("request_sign_in", "POST", "/sign-in", request_sign_in),
+    Route("confirm_sign_in", "GET", "/sign-in/<token>", confirm_sign_in),
+    Route("complete_sign_in", "POST", "/sign-in/<token>", complete_sign_in),
+    Route("sign_out", "POST", "/sign-out", sign_out),
+    Route("set_language", "GET", "/language/<code>", set_language),
+)

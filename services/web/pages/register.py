@@ -6,7 +6,7 @@ from services.contracts.errors import InvalidInput
 from services.contracts.vocabulary import CERTIFICATIONS, FACILITIES
 
 from ..rendering import sector_label
-from . import Page
+from . import Page, Route
 from .errors import N_, by_field
 
 TEXT_FIELDS = ("name_ko", "name_zh", "name_en", "country", "sectors", "founded_on",
@@ -93,3 +93,9 @@ def register_company(visit, rpc):
     rpc.accounts.enrol_owner({"kind": "company", "id": company["id"]}, contact["email"],
                              contact.get("person") or "", visit.lang)
     return Page("check_email.html", {"email": contact["email"], "registered": True})
+
+
+ROUTES = (
+    Route("company_form", "GET", "/register/company", company_form),
+    Route("register_company", "POST", "/register/company", register_company),
+)
