@@ -77,3 +77,9 @@ class TooManyRequests(ParkmatchError):
 
 ALL = (ParkmatchError, InvalidInput, NotFound, Unauthenticated, Forbidden, Conflict, Gone,
        TooManyRequests)
+
+
+class ServiceUnavailable(Exception):
+    """An owning service did not answer in time (raised by the front doors'
+    timed RPC proxies; not a ParkmatchError: nothing was refused, so callers
+    answer 503 and may retry)."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from services.contracts.actors import OPERATOR, require_authenticated, require_operator
-from services.contracts.errors import NotFound, ParkmatchError, Unauthenticated
+from services.contracts.errors import NotFound, ParkmatchError, ServiceUnavailable, Unauthenticated
 from services.platform import keys
 
 from .route_spec import ACTOR, BODY, BodyField, LocalTarget, PathParam, QueryParam
@@ -20,10 +20,6 @@ JSON_TYPE = "application/json"
 
 # Every id Parkmatch hands out looks like this; anything else names no record.
 PLAUSIBLE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,80}$")
-
-
-class ServiceUnavailable(Exception):
-    """An owning service did not answer in time."""
 
 
 def request_id_of(request):

@@ -2,12 +2,12 @@
 calling the owning service over RPC. It keeps no state of its own."""
 import json
 
-import eventlet
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
 
 from services.platform import rpc_errors  # noqa: F401  typed errors back from RPC
+from services.platform.timed_rpc import TimedServices
 
 from . import config, http_api
 from .config import SERVICE_NAME
@@ -30,31 +30,7 @@ class RequestId(DependencyProvider):
         return request_id
 
 
-class _TimedCall:
-    def __init__(self, method, timeout, label):
-        self.method, self.timeout, self.label = method, timeout, label
-
-    def __call__(self, *args, **kwargs):
-        try:
-            with eventlet.Timeout(self.timeout):
-                return self.method(*args, **kwargs)
-        except eventlet.Timeout:
-            raise http_api.ServiceUnavailable(f"{self.label} did not answer within "
-                                              f"{self.timeout:.0f}s") from None
-
-
-class _TimedService:
-    def __init__(self, proxy, timeout, name):
-        self.proxy, self.timeout, self.name = proxy, timeout, name
-
-    def __getattr__(self, method):
-        return _TimedCall(getattr(self.proxy, method), self.timeout, self.name)
-
-
-class _Services:
-    def __init__(self, gateway, timeout):
-        for name in ("profiles", "matching", "notifications", "agreements", "accounts"):
-            setattr(self, name, _TimedService(getattr(gateway, name), timeout, name))
+RPC_SERVICES = ("profiles", "matching", "notifications", "agreements", "accounts")
 
 
 class GatewayService:
@@ -67,7 +43,7 @@ class GatewayService:
     accounts = RpcProxy("accounts")
 
     def _services(self):
-        return _Services(self, config.rpc_timeout())
+        return TimedServices(self, RPC_SERVICES, config.rpc_timeout())
 
     def _authenticator(self, services):
         return http_api.Authenticator(config.operator_key(), {

@@ -7,7 +7,13 @@ from pathlib import Path
 
 from werkzeug.wrappers import Response
 
-from services.contracts.errors import Forbidden, NotFound, ParkmatchError, Unauthenticated
+from services.contracts.errors import (
+    Forbidden,
+    NotFound,
+    ParkmatchError,
+    ServiceUnavailable,
+    Unauthenticated,
+)
 from services.platform import i18n
 
 from . import rendering, security
@@ -25,10 +31,6 @@ from .pages import (
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
-
-
-class ServiceUnavailable(Exception):
-    """A service the page needs did not answer in time."""
 
 
 ROUTES = (*public.ROUTES, *register.ROUTES, *company.ROUTES, *park.ROUTES,

@@ -1,15 +1,15 @@
 """The web app as a nameko service: HTTP entrypoints generated from the
 route table in app.py, each handing the request and RPC proxies to it. It
 keeps no state of its own; its process listens on PARKMATCH_WEB_ADDRESS."""
-import eventlet
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
 
 from services.platform import rpc_errors  # noqa: F401  typed errors back from RPC
+from services.platform.timed_rpc import TimedServices
 
 from . import config
-from .app import ROUTES, ServiceUnavailable, WebApp, static_file
+from .app import ROUTES, WebApp, static_file
 
 RPC_SERVICES = ("profiles", "matching", "notifications", "agreements", "accounts")
 
@@ -25,28 +25,6 @@ class App(DependencyProvider):
         return self.app
 
 
-class _TimedService:
-    def __init__(self, proxy, timeout, name):
-        self.proxy, self.timeout, self.name = proxy, timeout, name
-
-    def __getattr__(self, method):
-        call = getattr(self.proxy, method)
-
-        def timed(*args, **kwargs):
-            try:
-                with eventlet.Timeout(self.timeout):
-                    return call(*args, **kwargs)
-            except eventlet.Timeout:
-                raise ServiceUnavailable(f"{self.name} did not answer") from None
-        return timed
-
-
-class _Services:
-    def __init__(self, service, timeout):
-        for name in RPC_SERVICES:
-            setattr(self, name, _TimedService(getattr(service, name), timeout, name))
-
-
 class WebService:
     name = config.SERVICE_NAME
     app = App()
@@ -57,7 +35,7 @@ class WebService:
     accounts = RpcProxy("accounts")
 
     def _dispatch(self, route, request, params):
-        services = _Services(self, self.app.settings.rpc_timeout)
+        services = TimedServices(self, RPC_SERVICES, self.app.settings.rpc_timeout)
         return self.app.handle(route, request, params, services)
 
     @http("GET", "/health")
