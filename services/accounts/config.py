@@ -30,6 +30,9 @@ class Settings:
     sign_in_limit_per_email: int
     sign_in_limit_per_address: int
     smtp: mail.SmtpSettings
+    # writes anyone may make without a key (registrations), per client address
+    anonymous_write_limit: int = 20
+    anonymous_write_window: timedelta = timedelta(hours=1)
 
     @classmethod
     def from_env(cls):
@@ -46,6 +49,9 @@ class Settings:
             # the same PARKMATCH_SMTP_* variables, read the same way, as the
             # notifications service's alert e-mails
             smtp=mail.smtp_settings(),
+            anonymous_write_limit=_count("PARKMATCH_REGISTRATION_LIMIT_PER_ADDRESS", 20),
+            anonymous_write_window=_seconds("PARKMATCH_REGISTRATION_RATE_WINDOW_SECONDS",
+                                            3600),
         )
 
 

@@ -117,5 +117,10 @@ class AccountsService:
         return api_keys.rotate_api_key(self.ctx, actor, key_id)
 
     @rpc
+    def count_anonymous_write(self, purpose, client_address):
+        """Internal (the gateway and the web app, before a registration)."""
+        return usecases.count_anonymous_write(self.ctx, purpose, client_address)
+
+    @rpc
     def authenticate_key(self, api_key):
         return api_keys.authenticate_key(self.ctx, api_key)

@@ -108,15 +108,29 @@ def request_sign_in(ctx, email, language, client_address):
     return {"status": "sent"}
 
 
-def _count_or_refuse(conn, limit, counted, moment):
-    bucket = f"{limit.name}:{hash_key(counted)}"
+def count_anonymous_write(ctx, purpose, client_address):
+    """Count one write made without a key (a registration) from
+    `client_address`; TooManyRequests past the limit. The front doors (the
+    gateway, the web app) call this before they pass the write on, so one
+    address cannot flood the registers."""
+    limit = domain.RateLimit("client_address", ctx.settings.anonymous_write_limit,
+                             ctx.settings.anonymous_write_window)
+    counted = f"{purpose}:{client_address or 'unknown'}"
+    ctx.db.run(lambda uow: _count_or_refuse(uow.connection, limit, counted, now(),
+                                            what=f"{purpose} requests from this network address",
+                                            bucket_prefix="write"))
+    return {"status": "counted"}
+
+
+def _count_or_refuse(conn, limit, counted, moment, what=None, bucket_prefix=None):
+    bucket = f"{bucket_prefix or limit.name}:{hash_key(counted)}"
     count = storage.count_hit(conn, bucket, domain.window_start(moment, limit.window))
     refused = domain.refusal(limit, count, moment)
     if refused:
-        what = "this e-mail address" if limit.name == "email" else "this network address"
-        raise TooManyRequests(
-            f"too many sign-in requests for {what}; try again in {refused['retry_after']} s",
-            refused)
+        what = what or ("sign-in requests for this e-mail address" if limit.name == "email"
+                        else "sign-in requests for this network address")
+        raise TooManyRequests(f"too many {what}; try again in {refused['retry_after']} s",
+                              refused)
 
 
 def complete_sign_in(ctx, token):

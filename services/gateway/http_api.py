@@ -153,12 +153,18 @@ def handle(route, request, params, rpc, authenticator, request_id=None):
                 raise NotFound(f"no record with {name} {value!r}")
         actor = authenticator.actor_for(api_key_from(request))
         authorize(route, actor)
+        if route.auth == "none" and request.method != "GET":
+            # writes anyone may make (registration): limited per client address
+            rpc.accounts.count_anonymous_write(route.name, request.remote_addr)
         body = read_json(request) if route.body is not None else None
         result = invoke(route, rpc, Call(actor, params, body, request.args))
         if route.paged:
             return page_response(route, request, result, headers)
         return json_response(route.status, result, headers)
     except ParkmatchError as exc:
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after:
+            headers = {**headers, "Retry-After": str(retry_after)}
         return json_response(exc.status, exc.to_body(), headers)
     except ServiceUnavailable as exc:
         return json_response(503, {"error": "ServiceUnavailable", "message": str(exc)}, headers)

@@ -60,6 +60,9 @@ class System:
             # resilience tests send hundreds of alerts to one partner; the
             # budget's own tests lower it
             PARKMATCH_PARTNER_DAILY_BUDGET="100000",
+            # the suites register hundreds of companies from 127.0.0.1; the limit's
+            # own test lowers it
+            PARKMATCH_REGISTRATION_LIMIT_PER_ADDRESS="100000",
             **{f"PARKMATCH_{name.upper()}_DATABASE_URL": url
                for name, url in database_urls.items()},
         )
