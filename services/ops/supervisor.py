@@ -85,46 +85,24 @@ def up(args):
     (VAR / "log").mkdir(parents=True, exist_ok=True)
     (VAR / "data").mkdir(parents=True, exist_ok=True)
     operator_key = _operator_key()
-    receiver_url = f"http://127.0.0.1:{args.receiver_port}"
-    env = dict(os.environ,
-               PARKMATCH_OPERATOR_KEY=operator_key,
-               PARKMATCH_DATA_DIR=str((VAR / "data").resolve()),
-               PARKMATCH_HTTP_ADDRESS=f"127.0.0.1:{args.port}",
-               # the demo webhook receiver listens on 127.0.0.1 (local demo only)
-               PARKMATCH_WEBHOOK_ALLOW_LOOPBACK=os.environ.get(
-                   "PARKMATCH_WEBHOOK_ALLOW_LOOPBACK", "1"),
-               # e-mail goes to the demo mailbox, which prints it, unless a real
-               # SMTP server is configured
-               PARKMATCH_SMTP_HOST=os.environ.get("PARKMATCH_SMTP_HOST", "127.0.0.1"),
-               PARKMATCH_SMTP_PORT=os.environ.get(
-                   "PARKMATCH_SMTP_PORT", str(DEMO_MAILBOX_PORT)),
-               PYTHONUNBUFFERED="1")
+    env = _demo_environment(args, operator_key)
     secrets_file = VAR / "demo-webhook-secrets.json"
-    python = sys.executable
-    processes = {
-        "receiver": subprocess.Popen(
-            [python, "-m", "services.ops.cli", "demo", "receiver",
-             "--port", str(args.receiver_port), "--secrets-file", str(secrets_file)],
-            env=env, start_new_session=True),
-    }
-    if "PARKMATCH_SMTP_HOST" not in os.environ:
-        processes["mailbox"] = subprocess.Popen(
-            [python, "-m", "services.ops.demo_mailbox", "--port", str(DEMO_MAILBOX_PORT)],
-            env=env, start_new_session=True)
+    processes = _start_demo_helpers(args, env, secrets_file)
     for name in SERVICES:
-        processes[name] = _start([python, "-m", "services.ops.cli", "run", name],
+        processes[name] = _start([sys.executable, "-m", "services.ops.cli", "run", name],
                                  VAR / "log" / f"{name}.log", env)
     try:
         url = f"http://127.0.0.1:{args.port}"
-        web_url = env.get("PARKMATCH_WEB_URL") or "http://127.0.0.1:8080"
         _wait_for_gateway(url, processes)
         print(f"all services up; logs in {VAR / 'log'}", flush=True)
         if not args.no_demo:
-            demo.load(url, operator_key, receiver_url=receiver_url, secrets_file=secrets_file)
+            demo.load(url, operator_key, receiver_url=f"http://127.0.0.1:{args.receiver_port}",
+                      secrets_file=secrets_file)
+        web_url = env.get("PARKMATCH_WEB_URL") or "http://127.0.0.1:8080"
         print(f"""
 Parkmatch is running at {url}  (OpenAPI: {url}/api/openapi.json)
 Operator key: export PARKMATCH_OPERATOR_KEY={operator_key}
-Web app: {web_url}  (sign in with a demo address below; the link is printed here)
+Web app: {web_url}  (sign in with a demo address above; the link is printed here)
 Alerts the demo partners receive, and every e-mail, are printed here as they arrive.
 Try the walk-through in README.md ("Use it"). Ctrl-C stops everything.
 """, flush=True)
@@ -136,3 +114,35 @@ Try the walk-through in README.md ("Use it"). Ctrl-C stops everything.
         print("\nstopping…", flush=True)
     finally:
         stop_all(processes)
+
+
+def _demo_environment(args, operator_key):
+    return dict(os.environ,
+                PARKMATCH_OPERATOR_KEY=operator_key,
+                PARKMATCH_DATA_DIR=str((VAR / "data").resolve()),
+                PARKMATCH_HTTP_ADDRESS=f"127.0.0.1:{args.port}",
+                # the demo webhook receiver listens on 127.0.0.1 (local demo only)
+                PARKMATCH_WEBHOOK_ALLOW_LOOPBACK=os.environ.get(
+                    "PARKMATCH_WEBHOOK_ALLOW_LOOPBACK", "1"),
+                # e-mail goes to the demo mailbox, which prints it, unless a real
+                # SMTP server is configured
+                PARKMATCH_SMTP_HOST=os.environ.get("PARKMATCH_SMTP_HOST", "127.0.0.1"),
+                PARKMATCH_SMTP_PORT=os.environ.get("PARKMATCH_SMTP_PORT",
+                                                   str(DEMO_MAILBOX_PORT)),
+                PYTHONUNBUFFERED="1")
+
+
+def _start_demo_helpers(args, env, secrets_file):
+    """The demo's webhook receiver, and its mailbox unless real SMTP is set."""
+    python = sys.executable
+    processes = {
+        "receiver": subprocess.Popen(
+            [python, "-m", "services.ops.cli", "demo", "receiver",
+             "--port", str(args.receiver_port), "--secrets-file", str(secrets_file)],
+            env=env, start_new_session=True),
+    }
+    if "PARKMATCH_SMTP_HOST" not in os.environ:
+        processes["mailbox"] = subprocess.Popen(
+            [python, "-m", "services.ops.demo_mailbox", "--port", str(DEMO_MAILBOX_PORT)],
+            env=env, start_new_session=True)
+    return processes
