@@ -323,7 +323,10 @@ def test_a_duplicate_event_and_an_unchanged_rematch_give_one_alert(
     eventually(lambda: assert_count(receiver.to("/hooks"), 2))
     settle()
 
-    assert [json.loads(r["body"])["data"]["version"] for r in receiver.to("/hooks")] == [1, 3]
+    versions = [json.loads(r["body"])["data"]["version"] for r in receiver.to("/hooks")]
+    # versions 1 and 2 say the same and are handled concurrently: whichever is
+    # handled first is the one alert sent; the later one changes nothing
+    assert versions in ([1, 3], [2, 3])
     assert rpc.notifications.matches_alerted(actor, actor["id"]) == {"matches": 1}
     assert rpc.notifications.matches_alerted(OPERATOR, actor["id"]) == {"matches": 1}
     _, other = register(rpc)
