@@ -136,6 +136,15 @@ def read_the_inbox(page):
     expect(page.get_by_label("하루 한 번 요약으로")).to_be_checked()
 
 
+def language_switch_is_kept_for_emails(page):
+    page.goto(f"{WEB}/account/people")
+    owner = page.locator("table.people tr", has_text=OWNER_EMAIL)
+    expect(owner).to_contain_text("한국어")
+    page.get_by_role("link", name="中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh")
+    expect(page.locator("table.people tr", has_text=OWNER_EMAIL)).to_contain_text("中文")
+
+
 def test_company_and_account_pages(chromium):
     browser = chromium
     context = browser.new_context(locale="ko-KR")
@@ -148,6 +157,7 @@ def test_company_and_account_pages(chromium):
     invite_a_colleague(browser, page)
     create_and_revoke_an_api_key(page)
     read_the_inbox(page)
+    language_switch_is_kept_for_emails(page)
 
     audit = browser.new_context(bypass_csp=True)
     audit.add_cookies(context.cookies())

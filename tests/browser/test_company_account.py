@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from tests.browser.test_web_journey import enrol_owner
-from tests.conftest import ROOT
+from tests.conftest import ROOT, eventually
 from tests.factories import company_body, demand_body, park_body
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -37,6 +37,15 @@ def test_company_owner_edits_invites_keys_and_reads_its_inbox(system, operator, 
         demand = park_api.post(f"/api/parks/{park_id}/demands", body)
         assert demand.status_code == 201, demand.text
     enrol_owner(system, {"kind": "company", "id": company_id}, OWNER_EMAIL, "이지우", "ko")
+
+    def near_miss_through_the_api():  # what the web page shows, the API answers too
+        answer = api.as_(company.json()["api_key"]).get(
+            f"/api/companies/{company_id}/near-misses?lang=ko&limit=1")
+        assert answer.status_code == 200, answer.text
+        assert [m["demand"]["title"] for m in answer.json()] == [NEAR_TITLE]
+        assert "10" in answer.json()[0]["gaps"][0]["text"]  # has 3 patents, needs 10
+        assert answer.json()[0]["lang"] == "ko"
+    eventually(near_miss_through_the_api, timeout=30)
 
     env = dict(os.environ, PM_WEB_URL=system.web_url, PM_API_URL=system.url,
                PM_MAIL_DIR=str(mail.directory), PM_COMPANY_ID=company_id,
