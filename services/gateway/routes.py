@@ -131,6 +131,12 @@ def match_routes(matching):
               summary="Companies failing one or two hard criteria of an open demand, with "
                       "what would close each gap (the demand's park or the operator)",
               tag="matches", response=matching.NearMissOut, many=True, paged=True),
+        Route("company_near_misses", "GET", "/api/companies/<company_id>/near-misses",
+              "matching.list_company_near_misses", args=(ACTOR, path("company_id")),
+              kwargs={"lang": LANG},
+              summary="Open demands the company fails by one or two hard criteria, with "
+                      "what would close each gap (the company or the operator)",
+              tag="matches", response=matching.NearMissOut, many=True, paged=True),
         Route("get_match", "GET", "/api/matches/<match_id>",
               "matching.get_match", args=(ACTOR, path("match_id")), kwargs={"lang": LANG},
               summary="One match with its per-criterion explanation",

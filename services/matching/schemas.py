@@ -72,6 +72,11 @@ class DemandNearMissesQuery(Schema):
     lang = _lang()
 
 
+class CompanyNearMissesQuery(Schema):
+    company_id = fields.Str(required=True, validate=AN_ID)
+    lang = _lang()
+
+
 class MatchQuery(Schema):
     match_id = fields.Str(required=True, validate=AN_ID)
     lang = _lang()

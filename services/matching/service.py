@@ -52,6 +52,10 @@ class MatchingService:
         return usecases.list_demand_near_misses(self.db, actor, demand_id, lang, limit, cursor)
 
     @rpc
+    def list_company_near_misses(self, actor, company_id, lang="en", limit=None, cursor=None):
+        return usecases.list_company_near_misses(self.db, actor, company_id, lang, limit, cursor)
+
+    @rpc
     def get_match(self, actor, match_id, lang="en"):
         return usecases.get_match(self.db, actor, match_id, lang)
 

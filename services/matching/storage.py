@@ -283,10 +283,24 @@ NEAR_MISS_ORDER = ((near_misses.c.gap_count, False), (near_misses.c.score, True)
                    (near_misses.c.company_id, False))
 
 
+COMPANY_NEAR_MISS_ORDER = ((near_misses.c.gap_count, False), (near_misses.c.score, True),
+                           (near_misses.c.demand_id, False))
+
+
 def demand_near_misses_page(conn, demand_id, after, size):
     query = select(*_NEAR_MISS_COLUMNS).where(near_misses.c.demand_id == demand_id)
     return [_near_miss(row)
             for row in conn.execute(keyset_page(query, NEAR_MISS_ORDER, after, size))]
+
+
+def company_near_misses_page(conn, company_id, today, after, size):
+    """The company's near misses of demands open `today` (the calendar drops
+    an expired demand's near misses only on its next run)."""
+    query = select(*_NEAR_MISS_COLUMNS).join(
+        demands, demands.c.demand_id == near_misses.c.demand_id).where(
+        (near_misses.c.company_id == company_id) & _is_open(today))
+    return [_near_miss(row)
+            for row in conn.execute(keyset_page(query, COMPANY_NEAR_MISS_ORDER, after, size))]
 
 
 def get_near_miss(conn, company_id, demand_id):

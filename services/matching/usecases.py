@@ -19,6 +19,7 @@ from . import config, domain, engine, storage  # config: the default limit only
 from .config import COMPANY_CONSUMER, DEMAND_CONSUMER
 from .schemas import (
     CompanyMatchesQuery,
+    CompanyNearMissesQuery,
     DemandMatchesQuery,
     DemandNearMissesQuery,
     MatchOut,
@@ -303,12 +304,32 @@ def list_demand_near_misses(db, actor, demand_id, lang="en", limit=None, cursor=
             return []
         return storage.demand_near_misses_page(uow.connection, demand_id, page.after, page.fetch)
 
-    def view(records):
-        return NearMissOut(many=True).dump(
-            [domain.localized_near_miss(r, query["lang"]) for r in records])
+    return page.page(db.run(work), lambda r: (len(r["gaps"]), r["score"],
+                                              r["company"]["company_id"]),
+                     lambda records: _near_misses_out(records, query["lang"]))
+
+
+def list_company_near_misses(db, actor, company_id, lang="en", limit=None, cursor=None):
+    """A page of the open demands the company fails by one or two hard
+    criteria, fewest gaps first, then the best score, with what would close
+    each gap (the company itself or the operator)."""
+    query = load_input(CompanyNearMissesQuery(), {"company_id": company_id, "lang": lang})
+    page = pages.request(f"company_near_misses/{company_id}", limit, cursor, (int, float, str))
+    require_owner_or_operator(actor, "company", company_id, "this company's near misses")
+
+    def work(uow):
+        if storage.get_company(uow.connection, company_id) is None:
+            raise NotFound(f"no company {company_id} known to matching")
+        return storage.company_near_misses_page(uow.connection, company_id, clock.today(),
+                                                page.after, page.fetch)
 
     return page.page(db.run(work), lambda r: (len(r["gaps"]), r["score"],
-                                              r["company"]["company_id"]), view)
+                                              r["demand"]["demand_id"]),
+                     lambda records: _near_misses_out(records, query["lang"]))
+
+
+def _near_misses_out(records, lang):
+    return NearMissOut(many=True).dump([domain.localized_near_miss(r, lang) for r in records])
 
 
 def _demand_of_park(conn, actor, demand_id, what):

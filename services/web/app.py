@@ -21,6 +21,7 @@ from .pages import (
     Page,
     Redirect,
     Visit,
+    account,
     company,
     dashboards,
     park,
@@ -34,7 +35,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 ROUTES = (*public.ROUTES, *register.ROUTES, *company.ROUTES, *park.ROUTES,
-          *partner.ROUTES, *dashboards.ROUTES)
+          *partner.ROUTES, *dashboards.ROUTES, *account.ROUTES)
 
 
 class WebApp:
@@ -75,6 +76,7 @@ class WebApp:
         except Exception:
             log.exception("%s %s failed", request.method, request.path)
             result = Page("error.html", {"reason": "internal"}, status=500)
+        base["unread_alerts"] = self._unread(result, visit, rpc)
         response = self._respond(result, {**base, "person": visit.person,
                                           "actor": visit.actor}, lang)
         if fresh_nonce:
@@ -94,6 +96,16 @@ class WebApp:
             if visit.actor.get("kind") != route.kind:
                 return Page("error.html", {"reason": "forbidden"}, status=403)
         return route.page(visit, rpc)
+
+    def _unread(self, result, visit, rpc):
+        """The header's unread count; a page is shown without it rather
+        than not at all."""
+        if not isinstance(result, Page):
+            return None
+        try:
+            return account.unread_alerts(rpc, visit)
+        except (ParkmatchError, ServiceUnavailable):
+            return None
 
     def _respond(self, result, base, lang):
         if isinstance(result, Redirect):

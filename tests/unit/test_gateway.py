@@ -276,6 +276,7 @@ def test_the_openapi_document_says_who_may_call_each_operation():
 # --- pages ------------------------------------------------------------------------
 
 LIST_ROUTES = {"list_park_demands", "company_matches", "demand_matches", "demand_near_misses",
+               "company_near_misses",
                "list_subscriptions", "list_alerts", "list_deliveries", "list_channels",
                "list_agreements", "agreement_history", "list_obligations",
                "list_introductions", "list_allocation_rounds", "list_people", "list_api_keys"}

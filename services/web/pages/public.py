@@ -1,5 +1,6 @@
 """The landing page, signing in by an e-mailed link, signing out, and the
 language switch."""
+import logging
 from datetime import UTC, datetime
 
 from services.contracts.errors import ParkmatchError
@@ -8,6 +9,7 @@ from services.platform import i18n
 from ..security import LANG_COOKIE, SESSION_COOKIE, safe_next
 from . import Cookie, Page, Redirect, Route
 
+log = logging.getLogger(__name__)
 DASHBOARDS = {"company": "/company", "park": "/park", "partner": "/partner"}
 YEAR = 365 * 24 * 3600
 
@@ -67,6 +69,13 @@ def complete_sign_in(visit, rpc):
         if status_of(exc) not in (404, 410, 422):
             raise
         return Page("sign_in_gone.html", {}, status=410)
+    return signed_in_redirect(visit, signed_in)
+
+
+def signed_in_redirect(visit, signed_in):
+    """Where a person lands once accounts started their session (a sign-in
+    link or an accepted invitation): the session cookie, their language,
+    their organisation's dashboard."""
     person = signed_in["person"]
     cookies = [Cookie(SESSION_COOKIE, signed_in["session_token"],
                       max_age=_seconds_until(signed_in.get("expires_at")))]
@@ -86,7 +95,14 @@ def sign_out(visit, rpc):
 
 
 def set_language(visit, rpc):
+    """The page language; a signed-in person's is also kept for their e-mails."""
     lang = i18n.supported(visit.params.get("code")) or visit.lang
+    if visit.actor and visit.actor.get("person_id") and \
+            (visit.person or {}).get("language") != lang:
+        try:
+            rpc.accounts.set_language(visit.actor, lang)
+        except ParkmatchError:
+            log.warning("could not keep the language of person %s", visit.actor["person_id"])
     return Redirect(safe_next(visit.args.get("next")),
                     cookies=[Cookie(LANG_COOKIE, lang, max_age=YEAR)])
 
