@@ -223,6 +223,12 @@ def channel_routes(notifications):
               summary="New signing secret for a webhook channel (returned once); the old one "
                       "keeps signing too during a grace period",
               tag="partners", status=201, response=notifications.SecretRotated),
+        Route("send_test", "POST",
+              "/api/partners/<partner_id>/channels/<channel_id>/test-sends",
+              "notifications.send_test", args=(ACTOR, partner, channel),
+              summary="Send a small signed test alert to this channel now, through the usual "
+                      "delivery path (it shows in the delivery log)",
+              tag="partners", status=202, response=notifications.DeliveryOut),
     ]
 
 

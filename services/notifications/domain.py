@@ -23,6 +23,7 @@ AGREEMENT_SIGNED = "agreement.signed"
 # Not subscribable: what the platform itself tells a partner.
 CHANNEL_DISABLED = "channel.disabled"
 DIGEST = "digest"
+TEST = "test"  # a test send the partner asked for, to check a channel
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 DELIVERY_STATUSES = (PENDING, DELIVERED, FAILED)
@@ -327,6 +328,13 @@ def new_alert(partner_id, kind, subject_id, subject_version, occurred_at, data, 
         "content_hash": content, "occurred_at": occurred_at, "created_at": now, "data": data,
         "disposition": SENT_NOW, "language": DEFAULT_LANGUAGE,
     }
+
+
+def test_data(channel):
+    """What a test alert says: which channel it checks; nothing else."""
+    return {"channel_id": channel["id"], "kind": channel["kind"], "target": channel["target"],
+            "label": channel.get("label"),
+            "message": "This is a test alert from Parkmatch: your channel works."}
 
 
 def alert_message(alert):

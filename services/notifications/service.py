@@ -63,6 +63,10 @@ class NotificationsService:
         return usecases.rotate_channel_secret(self.db, self.settings, actor, partner_id, channel_id)
 
     @rpc
+    def send_test(self, actor, partner_id, channel_id):
+        return usecases.send_test(self.db, actor, partner_id, channel_id)
+
+    @rpc
     def add_subscription(self, actor, partner_id, data):
         return usecases.add_subscription(self.db, actor, partner_id, data)
 

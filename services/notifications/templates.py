@@ -49,6 +49,10 @@ TITLES = {
         "en": "Your alert channel {target} was disabled",
         "ko": "알림 채널 {target}이(가) 비활성화되었습니다",
         "zh": "您的提醒渠道 {target} 已停用"},
+    "test": {
+        "en": "Test alert for your channel {target}",
+        "ko": "알림 채널 {target} 테스트",
+        "zh": "渠道 {target} 的测试提醒"},
     "digest": {
         "en": "Your Parkmatch digest: {count} alert(s)",
         "ko": "Parkmatch 요약: 알림 {count}건",
@@ -71,6 +75,10 @@ LABELS = {
               "/api/partners/<id>/channels/<channel id> {\"enabled\": true}.",
         "zh": "请修复接收端后重新启用该渠道：PATCH "
               "/api/partners/<id>/channels/<channel id> {\"enabled\": true}。"},
+    "test": {
+        "en": "This is a test alert from Parkmatch: your channel works.",
+        "ko": "Parkmatch 테스트 알림입니다. 채널이 정상적으로 작동합니다.",
+        "zh": "这是来自 Parkmatch 的测试提醒：您的渠道工作正常。"},
     "footer": {
         "en": "You receive this because of your Parkmatch subscriptions.",
         "ko": "Parkmatch 구독 설정에 따라 발송된 메일입니다.",
@@ -134,6 +142,9 @@ def describe(kind, data, language):
     if kind == "channel.disabled":
         title = TITLES[kind][lang].format(target=data["target"])
         return title, [f"{label('reason')}: {data['reason']}", label("channel_help")]
+    if kind == "test":
+        title = TITLES[kind][lang].format(target=data.get("label") or data["target"])
+        return title, [label("test")]
     if kind == "digest":
         title = TITLES[kind][lang].format(count=data["count"])
         return title, [describe(item["type"], item["data"], lang)[0] for item in data["items"]]

@@ -19,6 +19,9 @@ MAIL_DIR = Path(os.environ.get("PM_MAIL_DIR", "."))
 PARK_EMAIL = os.environ.get("PM_PARK_EMAIL", "")
 DEMAND_TITLE = os.environ.get("PM_DEMAND_TITLE", "")
 DEMAND_ID = os.environ.get("PM_DEMAND_ID", "")
+PARTNER_ID = os.environ.get("PM_PARTNER_ID", "")
+PARTNER_NAME = os.environ.get("PM_PARTNER_NAME", "")
+PARTNER_EMAIL = os.environ.get("PM_PARTNER_EMAIL", "")
 SHOTS = os.environ.get("PARKMATCH_SCREENSHOTS")
 AXE = Path(__file__).resolve().parents[2] / "services/web/static/vendor/axe-core-4.14.1.min.js"
 COMPANY_EMAIL = "jiwoo@hanbit.example"
@@ -49,6 +52,21 @@ def mail_to(address, after=0, timeout=30):
         if len(found) > after:
             return found[-1]
         assert time.monotonic() < deadline, f"no e-mail to {address} in {timeout}s"
+        time.sleep(0.3)
+
+
+def mail_with(address, pattern, timeout=30):
+    """The text `pattern` finds in an e-mail to `address` (whichever order
+    the e-mails arrived in)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for path in sorted(MAIL_DIR.glob("*.eml"), key=lambda p: int(p.name.split("-")[0])):
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if address in str(message["To"]):
+                found = re.search(pattern, text_of(message))
+                if found:
+                    return message, found.group(0)
+        assert time.monotonic() < deadline, f"no e-mail to {address} with {pattern} in {timeout}s"
         time.sleep(0.3)
 
 
@@ -135,7 +153,7 @@ def test_journey(browser):
     company = company_ctx.new_page()
     register_company_in_korean(company)
 
-    welcome = mail_to(COMPANY_EMAIL)
+    welcome, _ = mail_with(COMPANY_EMAIL, re.escape(WEB) + r"/sign-in/")
     assert HANGUL.search(str(welcome["Subject"]) + text_of(welcome)), text_of(welcome)
     follow_sign_in_link(company, welcome, "지금 로그인")
     expect(company).to_have_url(f"{WEB}/company")
@@ -167,11 +185,18 @@ def test_journey(browser):
     reload_until(park, candidate)
     gaps = candidate.locator("table.criteria td:nth-child(3)").all_inner_texts()
     assert gaps and all(HAN.search(text) for text in gaps), gaps
+    partner_ctx = browser.new_context(locale="en-GB")
+    partner = partner_sees_the_alert(partner_ctx)
+    expect(funnel_count(partner, "introductions_requested")).to_have_text("0")
+
     request_introduction(park, candidate)
     expect(candidate.locator(".state")).to_have_text("引荐：已请求")
     shoot(park, "park-demand-zh")
 
-    company.goto(f"{WEB}/company")
+    # the company accepts from the link in the request's e-mail
+    _, accept_link = mail_with(COMPANY_EMAIL, re.escape(WEB) + r"/company/introductions/[\w-]+")
+    company.goto(accept_link)
+    expect(company).to_have_url(re.compile(re.escape(f"{WEB}/company") + r"#introductions$"))
     request = company.locator("article.introduction")
     expect(request).to_contain_text("상태: 요청됨")
     request.get_by_role("button", name="수락하고 연락처 공유").click()
@@ -184,9 +209,38 @@ def test_journey(browser):
     expect(candidate.locator(".state")).to_have_text("引荐：已接受")
     expect(candidate.locator("dl.contacts")).to_contain_text(COMPANY_EMAIL)
 
-    audit_pages(browser, company_ctx, park_ctx)
+    # the partner's funnel moved: the match, the request it brokers, its acceptance
+    partner.reload()
+    for stage in ("matches", "introductions_requested", "introductions_accepted"):
+        expect(funnel_count(partner, stage)).to_have_text("1")
+    shoot(partner, "partner-dashboard-en")
+
+    audit_pages(browser, company_ctx, park_ctx, partner_ctx)
     if SHOTS:
         screenshots_in_every_language(company_ctx, park_ctx)
+
+
+def partner_sees_the_alert(context):
+    """The partner signs in by its enrolment e-mail's link and finds the
+    company's match among its alerts, and in its funnel."""
+    page = context.new_page()
+    follow_sign_in_link(page, mail_to(PARTNER_EMAIL), "Sign in now")
+    expect(page).to_have_url(f"{WEB}/partner")
+    expect(page.get_by_role("heading", level=1)).to_have_text(PARTNER_NAME)
+    page.get_by_role("navigation", name="Partner pages").get_by_role("link",
+                                                                     name="Alerts").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Alerts")
+    alert = page.locator("tr.alert-row", has_text="한빛바이오")
+    reload_until(page, alert)
+    expect(alert).to_contain_text("New match")
+    expect(alert).to_contain_text(DEMAND_TITLE)
+    page.get_by_role("link", name="Overview").click()
+    expect(funnel_count(page, "matches")).to_have_text("1")
+    return page
+
+
+def funnel_count(page, stage):
+    return page.locator(f'table.funnel tr[data-stage="{stage}"] td').first
 
 
 def request_introduction(park, candidate, timeout=30):
@@ -194,6 +248,7 @@ def request_introduction(park, candidate, timeout=30):
     found it: until then the request is refused and the page says so."""
     deadline = time.monotonic() + timeout
     while True:
+        candidate.get_by_label("协助引荐的合作伙伴（ID，可选）").fill(PARTNER_ID)
         candidate.get_by_role("button", name="请求引荐").click()
         park.wait_for_load_state()
         if park.get_by_role("status").count():
@@ -205,10 +260,12 @@ def request_introduction(park, candidate, timeout=30):
         park.goto(f"{WEB}/park/demands/{DEMAND_ID}")
 
 
-def audit_pages(browser, company_ctx, park_ctx):
+def audit_pages(browser, company_ctx, park_ctx, partner_ctx):
     for signed_in, paths in ((None, ("/", "/sign-in", "/register/company")),
                              (company_ctx, ("/company",)),
-                             (park_ctx, ("/park", f"/park/demands/{DEMAND_ID}"))):
+                             (park_ctx, ("/park", f"/park/demands/{DEMAND_ID}")),
+                             (partner_ctx, ("/partner", "/partner/alerts",
+                                            "/partner/deliveries", "/partner/agreements"))):
         audit = browser.new_context(bypass_csp=True)
         if signed_in:
             audit.add_cookies(signed_in.cookies())

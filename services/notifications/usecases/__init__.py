@@ -2,7 +2,7 @@
 one module per subdomain:
 
 - partners: registration, reading one, API-key authentication
-- channels: webhook and e-mail channels, signing-secret rotation
+- channels: webhook and e-mail channels, signing-secret rotation, test sends
 - subscriptions: which alerts a partner wants, and how
 - alerts: events in, alert fan-out (at once or into a digest), listing alerts
 - digests: sending the digests whose local hour has come
@@ -34,6 +34,7 @@ from .channels import (
     delete_channel,
     list_channels,
     rotate_channel_secret,
+    send_test,
     update_channel,
 )
 from .delivery import (
@@ -68,7 +69,7 @@ __all__ = [
     "event_received", "get_partner", "introduction_changed", "list_alerts", "list_channels",
     "list_deliveries", "list_subscriptions", "match_changed", "matches_alerted",
     "obligation_reminded", "record_attempt", "redeliver", "register_partner",
-    "rotate_channel_secret", "send_claimed", "send_due_digests", "update_channel",
+    "rotate_channel_secret", "send_claimed", "send_test", "send_due_digests", "update_channel",
     "update_subscription", "get_alert_preferences", "inbox_summary", "list_inbox",
     "mark_read", "people_changed", "set_alert_preferences", "send_due_person_digests",
 ]

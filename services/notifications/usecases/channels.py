@@ -1,5 +1,6 @@
 """A partner's channels (webhook URLs and e-mail addresses): add, list,
-change, delete, and rotate a webhook channel's signing secret."""
+change, delete, rotate a webhook channel's signing secret, and send a test
+alert to one."""
 from datetime import datetime
 
 from services.contracts.actors import require_owner_or_operator
@@ -8,7 +9,14 @@ from services.platform import clock, pages
 from services.platform.validation import load_input
 
 from .. import domain, signing, storage
-from ..schemas import ChannelCreated, ChannelIn, ChannelOut, ChannelUpdate, SecretRotated
+from ..schemas import (
+    ChannelCreated,
+    ChannelIn,
+    ChannelOut,
+    ChannelUpdate,
+    DeliveryOut,
+    SecretRotated,
+)
 from .partners import require_partner, url_problem
 
 SCOPE = "this partner's channels"
@@ -130,3 +138,30 @@ def rotate_channel_secret(db, settings, actor, partner_id, channel_id):
                 "previous_secret_valid_until": changes["previous_secret_until"]}
 
     return SecretRotated().dump(db.run(work))
+
+
+def send_test(db, actor, partner_id, channel_id):
+    """Queue one delivery of a small `test` alert to this channel, through
+    the same path as every alert (signing, the SSRF guard at send time, the
+    delivery log, retries); returns the delivery. The alert is a notice:
+    it is in no digest and counts against no budget."""
+    require_owner_or_operator(actor, "partner", partner_id, SCOPE)
+
+    def work(uow):
+        conn = uow.connection
+        partner = require_partner(conn, partner_id)
+        channel = _require_channel(conn, partner_id, channel_id)
+        if not channel["enabled"]:
+            raise Conflict("the channel is disabled: enable it, then send a test")
+        now = clock.real_now()
+        alert = domain.new_alert(partner_id, domain.TEST, channel_id, 1, now,
+                                 domain.test_data(channel), clock.now(), fact=domain.new_id())
+        alert.update(disposition=domain.NOTICE,
+                     language=partner.get("language") or domain.DEFAULT_LANGUAGE)
+        storage.insert_alert(conn, alert)
+        delivery = domain.new_delivery(alert, channel["target"], now, channel_id=channel_id,
+                                       kind=channel["kind"])
+        storage.insert_delivery(conn, delivery)
+        return storage.deliveries_page(conn, partner_id, None, 1, delivery_id=delivery["id"])[0]
+
+    return DeliveryOut().dump(db.run(work))

@@ -34,6 +34,7 @@ FIXED = (
     N_("cannot be in the future"),
     N_("give the name in at least one of ko, zh, en"),
     N_("must not contain NUL characters"),
+    N_("String does not match expected pattern."),
 )
 
 PATTERNS = (
@@ -49,6 +50,9 @@ PATTERNS = (
      N_("Unknown sector “%(term)s”; closest known terms: %(terms)s")),
     (re.compile(r"^unknown sector '(?P<term>.*)'$"),
      N_("Unknown sector “%(term)s”")),
+    (re.compile(r"^Must be greater than or equal to (?P<min>[\d.]+) and less than or equal to "
+                r"(?P<max>[\d.]+)\.$"),
+     N_("Must be between %(min)s and %(max)s.")),
 )
 
 

@@ -32,7 +32,8 @@ def demand(visit, rpc, problem=None, status=200):
 
 
 def request_introduction(visit, rpc):
-    body = {"match_id": visit.value("match_id"), "message": visit.value("message") or None}
+    body = {"match_id": visit.value("match_id"), "message": visit.value("message") or None,
+            "sponsor_partner_id": visit.value("sponsor_partner_id") or None}
     try:
         rpc.agreements.request_introduction(visit.actor, body)
     except (Conflict, InvalidInput) as exc:
