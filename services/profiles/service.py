@@ -26,6 +26,11 @@ class ProfilesService:
         return usecases.get_company(self.db, actor, company_id)
 
     @rpc
+    def list_pending_companies(self, actor, limit=None, cursor=None):
+        """The operator's (not routed by the gateway yet)."""
+        return usecases.list_pending_companies(self.db, actor, limit, cursor)
+
+    @rpc
     def register_park(self, actor, data):
         return usecases.register_park(self.db, actor, data)
 

@@ -94,6 +94,17 @@ def save_company(conn, company):
         updated_at=company["updated_at"], pending_verification=bool(company.get(PENDING))))
 
 
+PENDING_ORDER = ((companies.c.created_at, False), (companies.c.id, False))
+
+
+def pending_companies(conn, after, size):
+    """A page of the companies still waiting for an owner to confirm the
+    e-mail address, oldest first (ties by id)."""
+    query = select(companies.c.document, companies.c.pending_verification) \
+        .where(companies.c.pending_verification.is_(True))
+    return [_company(row) for row in conn.execute(keyset_page(query, PENDING_ORDER, after, size))]
+
+
 def company_id_for_key(conn, api_key_hash):
     return conn.execute(select(companies.c.id)
                         .where(companies.c.api_key_hash == api_key_hash)).scalar()

@@ -104,6 +104,17 @@ def company_owner_verified(db, event):
     return bool(db.handle(PEOPLE_CONSUMER, event, work))
 
 
+def list_pending_companies(db, actor, limit=None, cursor=None):
+    """The operator's page of companies registered through the web app whose
+    owner has not confirmed the e-mail address yet, oldest first. They stay
+    pending (decisions.md): the owner may still confirm by any later sign-in."""
+    page = pages.request("pending_companies", limit, cursor, kinds=(datetime, str))
+    require_operator(actor, "the list of companies awaiting e-mail confirmation")
+    rows = db.run(lambda uow: storage.pending_companies(uow.connection, page.after, page.fetch))
+    return page.page(rows, lambda company: (company["created_at"], company["id"]),
+                     CompanyOut(many=True).dump)
+
+
 # --- parks and their demand -------------------------------------------------
 
 def register_park(db, actor, data):

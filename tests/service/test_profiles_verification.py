@@ -129,6 +129,23 @@ def test_unconfirmed_people_members_and_api_registrations_release_nothing(db):
         usecases.get_company(db, {"kind": "park", "id": "p"}, company["id"])
 
 
+def test_the_operator_pages_through_the_companies_still_waiting(db):
+    first, itself, _ = pending_company(db)
+    second, _, _ = pending_company(db)
+    third, _, _ = pending_company(db)
+    usecases.register_company(db, company_body())
+    usecases.company_owner_verified(db, received(person_event(second["id"])))
+
+    page = usecases.list_pending_companies(db, OPERATOR, limit=1)
+    rest = usecases.list_pending_companies(db, OPERATOR, cursor=page["next_cursor"])
+    assert len(page["items"]) == 1  # oldest first; two registered in one microsecond tie by id
+    assert {c["id"] for c in page["items"] + rest["items"]} == {first["id"], third["id"]}
+    assert rest["next_cursor"] is None
+    assert page["items"][0]["contact"]["email"] == "minji@example.kr"
+    with pytest.raises(Forbidden):
+        usecases.list_pending_companies(db, itself)
+
+
 # --- through the broker ------------------------------------------------------------------
 
 @pytest.fixture
