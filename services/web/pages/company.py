@@ -1,26 +1,14 @@
 """The company's dashboard: its profile, its matches best first with every
 criterion explained, and the introductions parks asked for."""
-from services.contracts.errors import NotFound
-
 from . import Page, Redirect, Route
 from .dashboards import context, with_contacts
-
-
-def _matches_of(rpc, actor, lang):
-    """Matching learns of a company registered through the web app a moment
-    after its owner's first sign-in confirms the address (profiles announces
-    it then); until it has, the company has no matches yet."""
-    try:
-        return rpc.matching.list_company_matches(actor, actor["id"], include_withdrawn=False,
-                                                 lang=lang)["items"]
-    except NotFound:
-        return []
 
 
 def dashboard(visit, rpc):
     actor = visit.actor
     company = rpc.profiles.get_company(actor, actor["id"])
-    matches = _matches_of(rpc, actor, visit.lang)
+    matches = rpc.matching.list_company_matches(actor, actor["id"], include_withdrawn=False,
+                                                lang=visit.lang)["items"]
     introductions = with_contacts(
         rpc, actor, rpc.agreements.list_introductions(actor, None)["items"])
     demands = {match["match_id"]: match["demand"] for match in matches}
