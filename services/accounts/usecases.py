@@ -148,6 +148,8 @@ def complete_sign_in(ctx, token):
         if person["verified_at"] is None:
             person = {**person, "verified_at": moment}
             storage.update_person(uow.connection, person["id"], verified_at=moment)
+            # profiles announces a company registered through the web app then
+            uow.emit("person.updated", _person_event(person, moment))
         return _start_session(uow.connection, person, ctx.settings, moment)
 
     return ctx.db.run(work)
@@ -330,7 +332,8 @@ def _person_event(person, moment):
     person is, for notifications to alert them. No token or key."""
     return {"person_id": person["id"], "organisation": domain.organisation_of(person),
             "email": person["email"], "name": person["name"], "language": person["language"],
-            "role": person["role"], "changed_at": moment}
+            "role": person["role"], "changed_at": moment,
+            "verified_at": person.get("verified_at")}
 
 
 def _link(ctx, path, token):

@@ -324,7 +324,9 @@ class ObligationReminderV1(Schema):
 
 # --- people (accounts) --------------------------------------------------------
 # Who belongs to which organisation, for the alerts notifications sends them.
-# Only notifications consumes these; no session, link or key ever travels.
+# notifications consumes them, and profiles (verified_at: an owner's confirmed
+# address releases a company registered through the web app); no session,
+# link or key ever travels.
 
 class OrganisationRefV1(Schema):
     kind = fields.Str(required=True, validate=validate.OneOf(PARTY_KINDS))
@@ -349,6 +351,11 @@ class PersonV1(Schema):
     country = fields.Str(load_default=None, allow_none=True,
                          validate=validate.Regexp(r"^[A-Z]{2}$"), metadata={
                              "description": "the organisation's country, if known"})
+    # optional since the web app's verified registration: readers of older
+    # events see None
+    verified_at = fields.AwareDateTime(load_default=None, allow_none=True, format="iso", metadata={
+        "description": "when the person confirmed their e-mail address (first sign-in by an "
+                       "e-mailed link, or accepting an invitation); null until then"})
 
 
 REGISTRY = {

@@ -34,6 +34,9 @@ CONSUMERS = {
     "notifications.obligation_reminded": ("obligation.due", "obligation.overdue"),
     # the people of companies, parks and partners, from accounts
     "notifications.people_changed": ("person.enrolled", "person.updated", "person.removed"),
+    # owners confirming the e-mail address of a company registered through the
+    # web app, which profiles keeps pending until then
+    "profiles.people_verified": ("person.enrolled", "person.updated"),
     "agreements.directory": (
         "company.registered", "company.updated", "park.registered", "partner.registered",
     ),

@@ -12,6 +12,11 @@ from services.platform import settings as environment
 
 SERVICE_NAME = "profiles"
 
+# Consumer names: the queues parkmatch.<consumer> this service reads (see
+# contracts/topology.py): accounts' person events, for the owners who confirm
+# the e-mail address of a company registered through the web app.
+PEOPLE_CONSUMER = "profiles.people_verified"
+
 
 def database_url():
     return environment.database_url(SERVICE_NAME)

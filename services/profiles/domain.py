@@ -4,10 +4,35 @@ Plain Python on plain dicts: no broker, no database."""
 from services.platform.records import new_id, next_version
 
 PRIVATE_COMPANY_FIELDS = ("contact",)
+# a company registered through the web app waits in this state until one of
+# its owners confirms the e-mail address (decisions.md)
+PENDING = "pending_verification"
+OWNER_ROLE = "owner"  # accounts' role of the person who may release the company
 
 
-def new_company(fields, now):
-    return {**fields, "id": new_id(), "version": 1, "created_at": now, "updated_at": now}
+def new_company(fields, now, pending_verification=False):
+    return {**fields, "id": new_id(), "version": 1, "created_at": now, "updated_at": now,
+            PENDING: pending_verification}
+
+
+def is_pending(company):
+    return bool(company.get(PENDING))
+
+
+def verified_owner_company(person):
+    """The id of the company whose owner `person` (a PersonV1 payload) is,
+    if accounts says the address is confirmed; else None."""
+    organisation = person.get("organisation") or {}
+    if organisation.get("kind") != "company" or person.get("role") != OWNER_ROLE \
+            or person.get("verified_at") is None:
+        return None
+    return organisation.get("id")
+
+
+def released(company):
+    """The pending company, now visible. Its version stays: nothing in the
+    profile changed, and matching has never seen it."""
+    return {**company, PENDING: False}
 
 
 def apply_changes(record, changes, now):
@@ -22,7 +47,7 @@ def apply_changes(record, changes, now):
 def company_snapshot(company):
     """The company as other services may see it: contact details stay here."""
     snapshot = {k: v for k, v in company.items()
-                if k not in PRIVATE_COMPANY_FIELDS + ("id", "created_at", "updated_at")}
+                if k not in PRIVATE_COMPANY_FIELDS + ("id", "created_at", "updated_at", PENDING)}
     return {**snapshot, "company_id": company["id"]}
 
 

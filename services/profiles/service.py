@@ -1,11 +1,12 @@
-"""nameko entrypoints of the profiles service: RPC only, each a one-liner
-into `usecases`."""
+"""nameko entrypoints of the profiles service: RPC, and the consumer of
+accounts' person events that releases companies waiting for their e-mail
+address to be confirmed; each a one-liner into `usecases`."""
 from nameko.rpc import rpc
 
-from services.platform.nameko_ext import DatabaseDependency
+from services.platform.nameko_ext import DatabaseDependency, handle_event
 
 from . import usecases
-from .config import SERVICE_NAME
+from .config import PEOPLE_CONSUMER, SERVICE_NAME
 
 
 class ProfilesService:
@@ -13,8 +14,8 @@ class ProfilesService:
     db = DatabaseDependency(SERVICE_NAME)
 
     @rpc
-    def register_company(self, data):
-        return usecases.register_company(self.db, data)
+    def register_company(self, data, verify_email=False):
+        return usecases.register_company(self.db, data, verify_email)
 
     @rpc
     def update_company(self, actor, company_id, data):
@@ -23,6 +24,11 @@ class ProfilesService:
     @rpc
     def get_company(self, actor, company_id):
         return usecases.get_company(self.db, actor, company_id)
+
+    @rpc
+    def list_pending_companies(self, actor, limit=None, cursor=None):
+        """The operator's (not routed by the gateway yet)."""
+        return usecases.list_pending_companies(self.db, actor, limit, cursor)
 
     @rpc
     def register_park(self, actor, data):
@@ -56,3 +62,7 @@ class ProfilesService:
     @rpc
     def authenticate(self, api_key):
         return usecases.authenticate(self.db, api_key)
+
+    @handle_event(PEOPLE_CONSUMER)
+    def on_person_event(self, event):
+        usecases.company_owner_verified(self.db, event)

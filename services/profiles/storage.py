@@ -1,6 +1,17 @@
 """The profiles database. Records are stored as JSON documents next to the
 columns that are queried; the schemas in `schemas.py` guard their shape."""
-from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    false,
+    select,
+)
 
 from services.platform.outbox import messaging_tables
 from services.platform.serialization import from_document, to_document
@@ -17,6 +28,10 @@ companies = Table(
     Column("document", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # registered through the web app and no owner has confirmed the e-mail
+    # address yet: no event has announced it, and only itself and the operator
+    # see it (lists of companies must leave these rows out)
+    Column("pending_verification", Boolean, nullable=False, server_default=false()),
 )
 
 parks = Table(
@@ -44,24 +59,50 @@ def _record(row):
     return from_document(row.document) if row else None
 
 
+PENDING = "pending_verification"
+
+
+def _company_document(company):
+    """The stored document; the pending flag lives in its own column."""
+    return to_document({key: value for key, value in company.items() if key != PENDING})
+
+
+def _company(row):
+    """The company record, with `pending_verification` from its column."""
+    return {**from_document(row.document), PENDING: bool(row.pending_verification)} \
+        if row else None
+
+
 def insert_company(conn, company, api_key_hash):
     conn.execute(companies.insert().values(
         id=company["id"], version=company["version"], api_key_hash=api_key_hash,
-        document=to_document(company), created_at=company["created_at"],
-        updated_at=company["updated_at"]))
+        document=_company_document(company), created_at=company["created_at"],
+        updated_at=company["updated_at"], pending_verification=bool(company.get(PENDING))))
 
 
 def get_company(conn, company_id, for_update=False):
-    query = select(companies.c.document).where(companies.c.id == company_id)
+    query = select(companies.c.document, companies.c.pending_verification) \
+        .where(companies.c.id == company_id)
     if for_update:
         query = query.with_for_update()
-    return _record(conn.execute(query).first())
+    return _company(conn.execute(query).first())
 
 
 def save_company(conn, company):
     conn.execute(companies.update().where(companies.c.id == company["id"]).values(
-        version=company["version"], document=to_document(company),
-        updated_at=company["updated_at"]))
+        version=company["version"], document=_company_document(company),
+        updated_at=company["updated_at"], pending_verification=bool(company.get(PENDING))))
+
+
+PENDING_ORDER = ((companies.c.created_at, False), (companies.c.id, False))
+
+
+def pending_companies(conn, after, size):
+    """A page of the companies still waiting for an owner to confirm the
+    e-mail address, oldest first (ties by id)."""
+    query = select(companies.c.document, companies.c.pending_verification) \
+        .where(companies.c.pending_verification.is_(True))
+    return [_company(row) for row in conn.execute(keyset_page(query, PENDING_ORDER, after, size))]
 
 
 def company_id_for_key(conn, api_key_hash):

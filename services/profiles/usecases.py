@@ -16,6 +16,7 @@ from services.platform import clock, keys, pages
 from services.platform.validation import load_input
 
 from . import domain, storage
+from .config import PEOPLE_CONSUMER
 from .schemas import (
     CompanyOut,
     CompanyRegistration,
@@ -29,18 +30,29 @@ from .schemas import (
 
 # --- companies ------------------------------------------------------------
 
-def register_company(db, data):
+def register_company(db, data, verify_email=False):
+    """Store the company and announce it, or, with `verify_email` (the web
+    app's registration), keep it pending, unannounced and seen only by
+    itself and the operator until an owner confirms the e-mail address
+    (`company_owner_verified`)."""
     fields = load_input(CompanyRegistration(), data)
     api_key = keys.new_key("company")
 
     def work(uow):
-        company = domain.new_company(fields, clock.now())
+        company = domain.new_company(fields, clock.now(), pending_verification=bool(verify_email))
         storage.insert_company(uow.connection, company, keys.hash_key(api_key))
-        uow.emit("company.registered", domain.company_snapshot(company))
+        if not domain.is_pending(company):
+            uow.emit("company.registered", domain.company_snapshot(company))
         return company
 
     company = db.run(work)
     return {"company": CompanyOut().dump(company), "api_key": api_key}
+
+
+def _may_see(actor, company):
+    """A pending company exists only for itself and the operator."""
+    return not domain.is_pending(company) or is_operator(actor) or \
+        is_actor(actor, "company", company["id"])
 
 
 def update_company(db, actor, company_id, data):
@@ -48,13 +60,14 @@ def update_company(db, actor, company_id, data):
 
     def work(uow):
         company = storage.get_company(uow.connection, company_id, for_update=True)
-        if company is None:
+        if company is None or not _may_see(actor, company):
             raise NotFound(f"no company {company_id}")
         require_owner_or_operator(actor, "company", company_id, "this company profile")
         updated, changed = domain.apply_changes(company, changes, clock.now())
         if changed:
             storage.save_company(uow.connection, updated)
-            uow.emit("company.updated", domain.company_snapshot(updated))
+            if not domain.is_pending(updated):  # its release announces the latest version
+                uow.emit("company.updated", domain.company_snapshot(updated))
         return updated
 
     return CompanyOut().dump(db.run(work))
@@ -63,10 +76,43 @@ def update_company(db, actor, company_id, data):
 def get_company(db, actor, company_id):
     require_authenticated(actor)
     company = db.run(lambda uow: storage.get_company(uow.connection, company_id))
-    if company is None:
+    if company is None or not _may_see(actor, company):
         raise NotFound(f"no company {company_id}")
     may_see_contact = is_operator(actor) or is_actor(actor, "company", company_id)
     return CompanyOut().dump(domain.public_company(company, may_see_contact))
+
+
+def company_owner_verified(db, event):
+    """person.enrolled / person.updated from accounts: when an owner of a
+    pending company has confirmed the address, the company stops pending
+    and is announced (company.registered) in the same transaction as the
+    inbox row, so a redelivered event does nothing; so does a later
+    colleague's confirmation, the company being no longer pending."""
+    company_id = domain.verified_owner_company(event.payload)
+    if company_id is None:
+        return False
+
+    def work(uow):
+        company = storage.get_company(uow.connection, company_id, for_update=True)
+        if company is None or not domain.is_pending(company):
+            return False
+        company = domain.released(company)
+        storage.save_company(uow.connection, company)
+        uow.emit("company.registered", domain.company_snapshot(company))
+        return True
+
+    return bool(db.handle(PEOPLE_CONSUMER, event, work))
+
+
+def list_pending_companies(db, actor, limit=None, cursor=None):
+    """The operator's page of companies registered through the web app whose
+    owner has not confirmed the e-mail address yet, oldest first. They stay
+    pending (decisions.md): the owner may still confirm by any later sign-in."""
+    page = pages.request("pending_companies", limit, cursor, kinds=(datetime, str))
+    require_operator(actor, "the list of companies awaiting e-mail confirmation")
+    rows = db.run(lambda uow: storage.pending_companies(uow.connection, page.after, page.fetch))
+    return page.page(rows, lambda company: (company["created_at"], company["id"]),
+                     CompanyOut(many=True).dump)
 
 
 # --- parks and their demand -------------------------------------------------

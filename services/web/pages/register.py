@@ -1,6 +1,8 @@
 """Registering a company: the same fields and validation as POST
 /api/companies (profiles validates), then its first person is enrolled by
-accounts, who e-mails a sign-in link."""
+accounts, who e-mails a sign-in link. Profiles keeps the company pending
+(no match, no partner alert, nobody else sees it) until that link, or any
+later sign-in of its owner, confirms the address."""
 from services.contracts import taxonomy
 from services.contracts.errors import InvalidInput
 from services.contracts.vocabulary import CERTIFICATIONS, FACILITIES
@@ -84,7 +86,7 @@ def company_form(visit, rpc):
 def register_company(visit, rpc):
     body = company_body(visit)
     try:
-        registered = rpc.profiles.register_company(body)
+        registered = rpc.profiles.register_company(body, verify_email=True)
     except InvalidInput as exc:
         errors = by_field(exc.details, visit.lang)
         return Page("register_company.html", _form_context(visit, errors), status=422)
