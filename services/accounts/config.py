@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from services.platform import mail, settings
 
+from .domain import normalise_email
+
 SERVICE_NAME = "accounts"
 
 DEFAULT_WEB_URL = "http://127.0.0.1:8080"
@@ -30,6 +32,9 @@ class Settings:
     sign_in_limit_per_email: int
     sign_in_limit_per_address: int
     smtp: mail.SmtpSettings
+    # the addresses (as domain.normalise_email keys) whose people act as the
+    # platform operator; every sign-in and every resolve_session checks it
+    operator_emails: frozenset = frozenset()
 
     @classmethod
     def from_env(cls):
@@ -46,7 +51,21 @@ class Settings:
             # the same PARKMATCH_SMTP_* variables, read the same way, as the
             # notifications service's alert e-mails
             smtp=mail.smtp_settings(),
+            operator_emails=operator_emails(settings.env("PARKMATCH_OPERATOR_EMAILS", "")),
         )
+
+
+def operator_emails(raw):
+    """PARKMATCH_OPERATOR_EMAILS: addresses separated by commas, as the
+    keys people are found by (blanks dropped; case of the domain ignored)."""
+    keys = set()
+    for address in raw.split(","):
+        if address.strip():
+            if "@" not in address:
+                raise ValueError(f"PARKMATCH_OPERATOR_EMAILS: {address.strip()!r} is not an "
+                                 "e-mail address")
+            keys.add(normalise_email(address)[1])
+    return frozenset(keys)
 
 
 def _seconds(name, default):

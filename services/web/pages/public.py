@@ -8,7 +8,8 @@ from services.platform import i18n
 from ..security import LANG_COOKIE, SESSION_COOKIE, safe_next
 from . import Cookie, Page, Redirect, Route
 
-DASHBOARDS = {"company": "/company", "park": "/park", "partner": "/partner"}
+DASHBOARDS = {"company": "/company", "park": "/park", "partner": "/partner",
+              "operator": "/operator"}
 YEAR = 365 * 24 * 3600
 
 
