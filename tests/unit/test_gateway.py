@@ -278,7 +278,8 @@ def test_the_openapi_document_says_who_may_call_each_operation():
 LIST_ROUTES = {"list_park_demands", "company_matches", "demand_matches", "demand_near_misses",
                "list_subscriptions", "list_alerts", "list_deliveries", "list_channels",
                "list_agreements", "agreement_history", "list_obligations",
-               "list_introductions", "list_allocation_rounds", "list_people", "list_api_keys"}
+               "list_introductions", "list_allocation_rounds", "list_people", "list_api_keys",
+               "list_parks", "list_companies"}
 
 
 def test_every_list_route_but_the_fixed_taxonomy_is_paged():
