@@ -13,6 +13,7 @@ from services.contracts.vocabulary import INTRODUCTION_STATUSES
 
 from . import sectors
 from .account_routes import account_routes
+from .directory_routes import directory_routes
 from .route_spec import ACTOR, BODY, Route, local, path, query, query_choice, query_flag, query_lang
 
 
@@ -53,6 +54,7 @@ def build_routes():
     profiles, matching, allocation, notifications, agreements = _schemas()
     return [
         *company_and_park_routes(profiles),
+        *directory_routes(profiles),
         *match_routes(matching),
         *partner_routes(notifications),
         *channel_routes(notifications),
