@@ -17,6 +17,9 @@ from .pages import (
     Visit,
     company,
     dashboards,
+    operator,
+    operator_organisations,
+    operator_rounds,
     park,
     partner,
     public,
@@ -32,7 +35,8 @@ class ServiceUnavailable(Exception):
 
 
 ROUTES = (*public.ROUTES, *register.ROUTES, *company.ROUTES, *park.ROUTES,
-          *partner.ROUTES, *dashboards.ROUTES)
+          *partner.ROUTES, *dashboards.ROUTES, *operator.ROUTES, *operator_rounds.ROUTES,
+          *operator_organisations.ROUTES)
 
 
 class WebApp:

@@ -10,6 +10,7 @@ from services.platform import rpc_errors  # noqa: F401  typed errors back from R
 
 from . import config
 from .app import ROUTES, ServiceUnavailable, WebApp, static_file
+from .operator_broker import OperatorBroker
 
 RPC_SERVICES = ("profiles", "matching", "notifications", "agreements", "accounts")
 
@@ -45,6 +46,8 @@ class _Services:
     def __init__(self, service, timeout):
         for name in RPC_SERVICES:
             setattr(self, name, _TimedService(getattr(service, name), timeout, name))
+        # the operator pages' queue figures and replays, as the ops CLI gets them
+        self.broker = OperatorBroker(timeout)
 
 
 class WebService:
