@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from services.platform import mail, settings
 
+from .domain import normalise_email
+
 SERVICE_NAME = "accounts"
 
 DEFAULT_WEB_URL = "http://127.0.0.1:8080"
@@ -33,6 +35,9 @@ class Settings:
     # writes anyone may make without a key (registrations), per client address
     anonymous_write_limit: int = 20
     anonymous_write_window: timedelta = timedelta(hours=1)
+    # the addresses (as domain.normalise_email keys) whose people act as the
+    # platform operator; every sign-in and every resolve_session checks it
+    operator_emails: frozenset = frozenset()
 
     @classmethod
     def from_env(cls):
@@ -52,7 +57,21 @@ class Settings:
             anonymous_write_limit=_count("PARKMATCH_REGISTRATION_LIMIT_PER_ADDRESS", 20),
             anonymous_write_window=_seconds("PARKMATCH_REGISTRATION_RATE_WINDOW_SECONDS",
                                             3600),
+            operator_emails=operator_emails(settings.env("PARKMATCH_OPERATOR_EMAILS", "")),
         )
+
+
+def operator_emails(raw):
+    """PARKMATCH_OPERATOR_EMAILS: addresses separated by commas, as the
+    keys people are found by (blanks dropped; case of the domain ignored)."""
+    keys = set()
+    for address in raw.split(","):
+        if address.strip():
+            if "@" not in address:
+                raise ValueError(f"PARKMATCH_OPERATOR_EMAILS: {address.strip()!r} is not an "
+                                 "e-mail address")
+            keys.add(normalise_email(address)[1])
+    return frozenset(keys)
 
 
 def _seconds(name, default):

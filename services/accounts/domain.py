@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from services.contracts.actors import is_operator
+from services.contracts.actors import OPERATOR, is_operator
 from services.contracts.errors import Conflict, Forbidden, InvalidInput, Unauthenticated
 
 ORGANISATION_KINDS = ("company", "park", "partner")
@@ -121,8 +121,37 @@ def new_person(organisation, email, name, language, role, verified_at, now,
 
 
 def actor_of(person):
-    """The actor a signed-in person acts as: their organisation, plus who they are."""
+    """The actor a signed-in person acts as: their organisation, plus who they are.
+    A person of the operator acts as the operator, exactly as the operator key."""
+    if is_operator_person(person):
+        return {**dict(OPERATOR), "person_id": person["id"], "role": person["role"]}
     return {**organisation_of(person), "person_id": person["id"], "role": person["role"]}
+
+
+# --- the operator's people (PARKMATCH_OPERATOR_EMAILS) -------------------------------------
+
+OPERATOR_NAMES = {"en": "Parkmatch operations", "ko": "Parkmatch 운영팀",
+                  "zh": "Parkmatch 运营团队"}
+
+
+def is_operator_person(person):
+    return person is not None and person["organisation_kind"] == OPERATOR["kind"]
+
+
+def still_allowed(person, operator_emails):
+    """False for a person of the operator whose address left the setting:
+    they may not sign in any more, and their sessions end. Everyone else is
+    governed by their own organisation's rules."""
+    return not is_operator_person(person) or person["email_key"] in operator_emails
+
+
+def new_operator_person(email, language, now):
+    """The operator's person for a listed address, made at their first
+    sign-in request: an owner (the operator has no ranks), unverified until
+    the link is followed."""
+    stored, _ = normalise_email(email)
+    return new_person(dict(OPERATOR), stored, stored.partition("@")[0], language or "en",
+                      OWNER, None, now, OPERATOR_NAMES)
 
 
 def organisation_of_actor(actor):

@@ -93,7 +93,10 @@ def request_sign_in(ctx, email, language, client_address):
         for limit, counted in limits:
             _count_or_refuse(uow.connection, limit, counted, moment)
         person = storage.person_by_email_key(uow.connection, key)
-        if person is None:
+        if person is None and key in ctx.settings.operator_emails:
+            person = domain.new_operator_person(fields["email"], fields["language"], moment)
+            storage.insert_person(uow.connection, person)
+        if person is None or not domain.still_allowed(person, ctx.settings.operator_emails):
             return None, None
         return person, _new_sign_in_link(uow.connection, person, ctx.settings, moment)
 
@@ -145,6 +148,9 @@ def complete_sign_in(ctx, token):
             raise Gone("this sign-in link was used already or has expired; "
                        "ask for a new link", {"reason": problem or "used"})
         person = storage.person_by_id(uow.connection, link["person_id"])
+        if not domain.still_allowed(person, ctx.settings.operator_emails):
+            raise Gone("this sign-in link was used already or has expired; "
+                       "ask for a new link", {"reason": "unknown"})
         if person["verified_at"] is None:
             person = {**person, "verified_at": moment}
             storage.update_person(uow.connection, person["id"], verified_at=moment)
@@ -187,11 +193,14 @@ def resolve_session(ctx, session_token):
         session = storage.session(uow.connection, token_hash)
         if not domain.session_is_live(session, moment):
             return None
+        person = storage.person_by_id(uow.connection, session["person_id"])
+        if not domain.still_allowed(person, ctx.settings.operator_emails):
+            storage.end_session(uow.connection, token_hash, moment)
+            return None
         touched = domain.touched_session(session, moment, ctx.settings.session_idle_timeout,
                                          ctx.settings.session_touch_interval)
         if touched:
             storage.touch_session(uow.connection, token_hash, *touched)
-        person = storage.person_by_id(uow.connection, session["person_id"])
         return {"person": PersonOut().dump(person), "actor": domain.actor_of(person)}
 
     return ctx.db.run(work)

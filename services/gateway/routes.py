@@ -13,6 +13,7 @@ from services.contracts.vocabulary import INTRODUCTION_STATUSES
 
 from . import sectors
 from .account_routes import account_routes
+from .directory_routes import directory_routes
 from .route_spec import ACTOR, BODY, Route, local, path, query, query_choice, query_flag, query_lang
 
 
@@ -53,6 +54,7 @@ def build_routes():
     profiles, matching, allocation, notifications, agreements = _schemas()
     return [
         *company_and_park_routes(profiles),
+        *directory_routes(profiles),
         *match_routes(matching),
         *partner_routes(notifications),
         *channel_routes(notifications),
@@ -154,6 +156,11 @@ def partner_routes(notifications):
                       "secret once",
               tag="partners", auth="operator", status=201,
               body=notifications.PartnerRegistration, response=PartnerRegistered),
+        Route("list_partners", "GET", "/api/partners",
+              "notifications.list_partners", args=(ACTOR,),
+              summary="Every partner, oldest registration first (operator only)",
+              tag="partners", auth="operator",
+              response=notifications.PartnerOut, many=True, paged=True),
         Route("get_partner", "GET", "/api/partners/<partner_id>",
               "notifications.get_partner", args=(ACTOR, partner),
               summary="A partner", tag="partners", response=notifications.PartnerOut),

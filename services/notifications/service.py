@@ -39,6 +39,10 @@ class NotificationsService:
         return usecases.get_partner(self.db, actor, partner_id)
 
     @rpc
+    def list_partners(self, actor, limit=None, cursor=None):
+        return usecases.list_partners(self.db, actor, limit, cursor)
+
+    @rpc
     def authenticate(self, api_key):
         return usecases.authenticate(self.db, api_key)
 

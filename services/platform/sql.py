@@ -50,3 +50,21 @@ def keyset_page(query, order, after, size):
         query = query.where(after_position(order, after))
     return query.order_by(*(column.desc() if descending else column.asc()
                             for column, descending in order)).limit(size)
+
+
+def filtered_keyset_page(conn, query, order, after, size, choose, batch=200):
+    """At most `size` rows of `query` in `order` after `after` that
+    `choose(rows)` keeps (it returns the kept ones, in order, as whatever it
+    makes of them). Reads keyset pages of `batch` rows until enough are kept
+    or none are left: for filters SQL cannot say alike on SQLite and
+    PostgreSQL (Unicode case folding inside JSON documents, taxonomy
+    lookups). `query` must select every column of `order`."""
+    kept = []
+    while len(kept) < size:
+        rows = conn.execute(keyset_page(query, order, after, batch)).all()
+        kept.extend(choose(rows))
+        if len(rows) < batch:
+            break
+        last = rows[-1]._mapping
+        after = tuple(last[column.name] for column, _ in order)
+    return kept[:size]

@@ -3,7 +3,7 @@ public API accepts and returns: the gateway documents these same schemas)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from services.contracts.events import CriterionSchema, NamesSchema, RegionSchema, code_list
-from services.contracts.taxonomy_fields import SectorTerms
+from services.contracts.taxonomy_fields import SectorTerm, SectorTerms
 from services.contracts.vocabulary import CERTIFICATIONS, FACILITIES, INCENTIVES
 from services.platform import clock
 
@@ -134,3 +134,24 @@ class DemandOut(DemandFields):
     status = fields.Str(required=True)
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
+
+
+# --- the directory ------------------------------------------------------------
+
+class DirectoryQuery(Schema):
+    q = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=200),
+                   metadata={"description": "part of a name (ko / zh / en), case-insensitive"})
+
+
+class ParkDirectoryQuery(DirectoryQuery):
+    """For parks the term also finds a city or province, and a sector term
+    (any language) the parks with an open demand in that sector."""
+
+
+class CompanyDirectoryQuery(DirectoryQuery):
+    sector = SectorTerm(load_default=None, allow_none=True)
+
+
+class ParkListing(ParkOut):
+    open_demands = fields.List(fields.Nested(DemandOut), metadata={
+        "description": "the park's open demands inside their validity window, oldest first"})

@@ -55,6 +55,14 @@ class ProfilesService:
         return usecases.list_park_demands(self.db, actor, park_id, limit, cursor)
 
     @rpc
+    def list_parks(self, actor, q=None, limit=None, cursor=None):
+        return usecases.list_parks(self.db, actor, q, limit, cursor)
+
+    @rpc
+    def list_companies(self, actor, q=None, sector=None, limit=None, cursor=None):
+        return usecases.list_companies(self.db, actor, q, sector, limit, cursor)
+
+    @rpc
     def contacts_for_introduction(self, company_id, park_id=None):
         """Internal (agreements only; not routed by the gateway)."""
         return usecases.contacts_for_introduction(self.db, company_id, park_id)

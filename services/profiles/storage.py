@@ -15,7 +15,7 @@ from sqlalchemy import (
 
 from services.platform.outbox import messaging_tables
 from services.platform.serialization import from_document, to_document
-from services.platform.sql import keyset_page
+from services.platform.sql import filtered_keyset_page, keyset_page
 
 metadata = MetaData()
 messaging_tables(metadata)
@@ -151,3 +151,45 @@ def demands_of_park(conn, park_id, after, size):
     """A page of the park's demands, oldest first (ties by id)."""
     query = select(demands.c.document).where(demands.c.park_id == park_id)
     return [_record(row) for row in conn.execute(keyset_page(query, DEMAND_ORDER, after, size))]
+
+
+# --- the directory ---------------------------------------------------------
+
+PARK_ORDER = ((parks.c.created_at, False), (parks.c.id, False))
+COMPANY_ORDER = ((companies.c.created_at, False), (companies.c.id, False))
+
+
+def open_demands_of_parks(conn, park_ids):
+    """{park_id: [demand, ...]} of the demands with status open, oldest first."""
+    found = {park_id: [] for park_id in park_ids}
+    query = (select(demands.c.document)
+             .where(demands.c.park_id.in_(sorted(park_ids)) & (demands.c.status == "open"))
+             .order_by(demands.c.created_at, demands.c.id))
+    for row in conn.execute(query):
+        demand = _record(row)
+        found[demand["park_id"]].append(demand)
+    return found
+
+
+def parks_page(conn, after, size, choose):
+    """A page of parks, oldest first, each with its open demands: those
+    `choose(park, open_demands)` keeps, as (park, open_demands) pairs."""
+    def kept(rows):
+        parks_read = [_record(row) for row in rows]
+        demands_of = open_demands_of_parks(conn, [park["id"] for park in parks_read])
+        return [(park, demands_of[park["id"]]) for park in parks_read
+                if choose(park, demands_of[park["id"]])]
+
+    query = select(parks.c.document, parks.c.created_at, parks.c.id)
+    return filtered_keyset_page(conn, query, PARK_ORDER, after, size, kept)
+
+
+def companies_page(conn, after, size, choose):
+    """A page of the companies `choose(company)` keeps, oldest first; never
+    one still waiting for its owner's e-mail confirmation."""
+    def kept(rows):
+        return [company for company in map(_record, rows) if choose(company)]
+
+    query = select(companies.c.document, companies.c.created_at, companies.c.id) \
+        .where(companies.c.pending_verification.is_(False))
+    return filtered_keyset_page(conn, query, COMPANY_ORDER, after, size, kept)

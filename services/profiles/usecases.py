@@ -11,19 +11,22 @@ from services.contracts.actors import (
     require_operator,
     require_owner_or_operator,
 )
-from services.contracts.errors import InvalidInput, NotFound
+from services.contracts.errors import Forbidden, InvalidInput, NotFound
 from services.platform import clock, keys, pages
 from services.platform.validation import load_input
 
-from . import domain, storage
+from . import directory, domain, storage
 from .config import PEOPLE_CONSUMER
 from .schemas import (
+    CompanyDirectoryQuery,
     CompanyOut,
     CompanyRegistration,
     CompanyUpdate,
     DemandOut,
     DemandPublication,
     DemandUpdate,
+    ParkDirectoryQuery,
+    ParkListing,
     ParkOut,
     ParkRegistration,
 )
@@ -194,6 +197,60 @@ def list_park_demands(db, actor, park_id, limit=None, cursor=None):
                                                       page.fetch))
     return page.page(rows, lambda demand: (demand["created_at"], demand["id"]),
                      DemandOut(many=True).dump)
+
+
+# --- the directory ------------------------------------------------------------
+
+DIRECTORY_OF_COMPANIES = ("park", "partner", "operator")
+
+
+def list_parks(db, actor, q=None, limit=None, cursor=None):
+    """A page of the parks `q` finds (a name, city or province, or a sector
+    term of an open demand; blank: every park), oldest first, each with its
+    open demands. Any signed-in actor; contacts only for the park itself and
+    the operator, exactly as get_park."""
+    require_authenticated(actor)
+    query = load_input(ParkDirectoryQuery(), {"q": q})
+    page = pages.request("parks", limit, cursor, kinds=(datetime, str))
+    term, sector, today = directory.folded(query["q"]), directory.sector_of(query["q"]), \
+        clock.today()
+
+    def current(demands):
+        return [demand for demand in demands if directory.is_open(demand, today)]
+
+    found = db.run(lambda uow: storage.parks_page(
+        uow.connection, page.after, page.fetch,
+        lambda park, demands: directory.park_found(park, current(demands), term, sector)))
+
+    def view(shown):
+        return ParkListing(many=True).dump([
+            {**domain.public_park(park, is_operator(actor) or is_actor(actor, "park", park["id"])),
+             "open_demands": current(demands)} for park, demands in shown])
+
+    return page.page(found, lambda pair: (pair[0]["created_at"], pair[0]["id"]), view)
+
+
+def list_companies(db, actor, q=None, sector=None, limit=None, cursor=None):
+    """A page of the companies whose name contains `q` and that work in
+    `sector` (a term in any language), oldest first. Parks, partners and the
+    operator; contact details only for the operator, exactly as get_company
+    shows a company to anyone but itself."""
+    require_authenticated(actor)
+    if actor.get("kind") not in DIRECTORY_OF_COMPANIES:
+        raise Forbidden("only parks, partners and the operator may list companies")
+    query = load_input(CompanyDirectoryQuery(), {"q": q, "sector": sector})
+    page = pages.request("companies", limit, cursor, kinds=(datetime, str))
+    term = directory.folded(query["q"])
+
+    def choose(company):
+        return directory.company_found(company, term, query["sector"])
+
+    found = db.run(lambda uow: storage.companies_page(uow.connection, page.after, page.fetch,
+                                                      choose))
+    operator = is_operator(actor)
+    return page.page(found, lambda company: (company["created_at"], company["id"]),
+                     lambda shown: CompanyOut(many=True).dump(
+                         [domain.public_company(company, operator) for company in shown]))
 
 
 # --- internal: for the agreements service only (the gateway routes no path here) ---

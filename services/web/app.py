@@ -24,6 +24,9 @@ from .pages import (
     account,
     company,
     dashboards,
+    operator,
+    operator_organisations,
+    operator_rounds,
     park,
     partner,
     public,
@@ -35,7 +38,8 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 ROUTES = (*public.ROUTES, *register.ROUTES, *company.ROUTES, *park.ROUTES,
-          *partner.ROUTES, *dashboards.ROUTES, *account.ROUTES)
+          *partner.ROUTES, *dashboards.ROUTES, *account.ROUTES, *operator.ROUTES,
+          *operator_rounds.ROUTES, *operator_organisations.ROUTES)
 
 
 class WebApp:

@@ -88,6 +88,14 @@ def test_a_company_registered_through_the_web_is_stored_pending_and_announced_to
         usecases.update_company(db, itself, other["id"], {"patents": 0})
 
 
+def test_the_directory_of_companies_leaves_out_a_pending_one(db):
+    company, _, _ = pending_company(db)
+    other = usecases.register_company(db, company_body(names={"en": "Other Bio"}))["company"]
+    park = {"kind": "park", "id": str(uuid.uuid4())}
+    listed = [c["id"] for c in usecases.list_companies(db, park)["items"]]
+    assert listed == [other["id"]] and company["id"] not in listed
+
+
 def test_the_owner_edits_a_pending_profile_without_announcing_it(db):
     company, itself, _ = pending_company(db)
     assert usecases.update_company(db, itself, company["id"], {"patents": 5})["version"] == 2

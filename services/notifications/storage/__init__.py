@@ -43,6 +43,7 @@ from .partners import (
     insert_partner,
     partner_id_for_key,
     partners_by_id,
+    partners_page,
     webhook_secrets,
 )
 from .people import (
@@ -117,6 +118,7 @@ __all__ = [
     "partner_id_for_key",
     "partners_alerted_about",
     "partners_by_id",
+    "partners_page",
     "pending_digest_items_about",
     "replace_subscription",
     "set_digest_items_status",

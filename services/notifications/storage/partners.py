@@ -2,6 +2,7 @@
 from sqlalchemy import select
 
 from services.platform.serialization import from_document, to_document
+from services.platform.sql import as_utc, keyset_page
 
 from .tables import partners
 
@@ -46,3 +47,15 @@ def webhook_secrets(conn, partner_ids):
     rows = conn.execute(select(partners.c.id, partners.c.webhook_secret)
                         .where(partners.c.id.in_(list(partner_ids))))
     return {row.id: row.webhook_secret for row in rows}
+
+
+PARTNER_ORDER = ((partners.c.created_at, False), (partners.c.id, False))
+
+
+def partners_page(conn, after, size):
+    """A page of every partner, oldest registration first."""
+    query = select(partners.c.document, partners.c.created_at)
+    rows = conn.execute(keyset_page(query, PARTNER_ORDER, after, size))
+    # positioned by the column it is ordered by (the document holds the same moment)
+    return [{**from_document(row.document), "created_at": as_utc(row.created_at)}
+            for row in rows]

@@ -47,7 +47,7 @@ from .delivery import (
 )
 from .digests import send_due_digests
 from .organisations import send_due_person_digests
-from .partners import authenticate, get_partner, register_partner
+from .partners import authenticate, get_partner, list_partners, register_partner
 from .people import (
     get_alert_preferences,
     inbox_summary,
@@ -67,7 +67,7 @@ __all__ = [
     "add_channel", "add_subscription", "agreement_changed", "authenticate",
     "claim_due_deliveries", "delete_channel", "delete_subscription", "deliver_due",
     "event_received", "get_partner", "introduction_changed", "list_alerts", "list_channels",
-    "list_deliveries", "list_subscriptions", "match_changed", "matches_alerted",
+    "list_deliveries", "list_partners", "list_subscriptions", "match_changed", "matches_alerted",
     "obligation_reminded", "record_attempt", "redeliver", "register_partner",
     "rotate_channel_secret", "send_claimed", "send_test", "send_due_digests", "update_channel",
     "update_subscription", "get_alert_preferences", "inbox_summary", "list_inbox",

@@ -1,8 +1,10 @@
 """Partners: registration by the operator, reading one, and the API-key
 check the gateway asks for."""
+from datetime import datetime
+
 from services.contracts.actors import require_operator, require_owner_or_operator
 from services.contracts.errors import InvalidInput, NotFound
-from services.platform import clock, keys
+from services.platform import clock, keys, pages
 from services.platform.validation import load_input
 
 from .. import domain, signing, ssrf, storage
@@ -55,6 +57,15 @@ def register_partner(db, settings, actor, data):
 def get_partner(db, actor, partner_id):
     require_owner_or_operator(actor, "partner", partner_id, "this partner")
     return PartnerOut().dump(db.run(lambda uow: require_partner(uow.connection, partner_id)))
+
+
+def list_partners(db, actor, limit=None, cursor=None):
+    """A page of every partner, oldest registration first (the operator only)."""
+    require_operator(actor, "listing partners")
+    page = pages.request("partners", limit, cursor, kinds=(datetime, str))
+    rows = db.run(lambda uow: storage.partners_page(uow.connection, page.after, page.fetch))
+    return page.page(rows, lambda partner: (partner["created_at"], partner["id"]),
+                     PartnerOut(many=True).dump)
 
 
 def authenticate(db, api_key):

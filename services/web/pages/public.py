@@ -10,7 +10,8 @@ from ..security import LANG_COOKIE, SESSION_COOKIE, safe_next
 from . import Cookie, Page, Redirect, Route
 
 log = logging.getLogger(__name__)
-DASHBOARDS = {"company": "/company", "park": "/park", "partner": "/partner"}
+DASHBOARDS = {"company": "/company", "park": "/park", "partner": "/partner",
+              "operator": "/operator"}
 YEAR = 365 * 24 * 3600
 
 
