@@ -17,6 +17,7 @@ from .pages import (
     Visit,
     company,
     dashboards,
+    directory,
     park,
     partner,
     public,
@@ -32,7 +33,7 @@ class ServiceUnavailable(Exception):
 
 
 ROUTES = (*public.ROUTES, *register.ROUTES, *company.ROUTES, *park.ROUTES,
-          *partner.ROUTES, *dashboards.ROUTES)
+          *partner.ROUTES, *dashboards.ROUTES, *directory.ROUTES)
 
 
 class WebApp:
