@@ -1,7 +1,7 @@
 """The API's routes for the directory: parks with their open demands, and
 companies within the privacy rules (no contact details but for the
 operator). Declared like every route (route_spec.py)."""
-from .route_spec import ACTOR, Route, query
+from .route_spec import ACTOR, Route, path, query
 
 PARK_TERM = query("q", "part of a park's name (ko / zh / en), city or province, or a sector "
                        "term in any language: the parks with an open demand in that sector")
@@ -23,4 +23,16 @@ def directory_routes(profiles):
               summary="Company profiles by name and sector (parks, partners and the operator); "
                       "contact details only for the operator, as GET /api/companies/{id}",
               tag="companies", response=profiles.CompanyOut, many=True, paged=True),
+    ]
+
+
+def park_round_routes(allocation):
+    return [
+        Route("list_park_allocation_rounds", "GET", "/api/parks/<park_id>/allocation-rounds",
+              "matching.list_park_allocation_rounds", args=(ACTOR, path("park_id")),
+              summary="The allocation rounds with a demand of the park, newest first (the "
+                      "park itself or the operator); GET /api/allocation-rounds/{round_id} "
+                      "shows the park its part",
+              tag="allocation", response=allocation.AllocationRoundSummary, many=True,
+              paged=True),
     ]

@@ -13,7 +13,7 @@ from services.contracts.vocabulary import INTRODUCTION_STATUSES
 
 from . import sectors
 from .account_routes import account_routes
-from .directory_routes import directory_routes
+from .directory_routes import directory_routes, park_round_routes
 from .route_spec import ACTOR, BODY, Route, local, path, query, query_choice, query_flag, query_lang
 
 
@@ -68,6 +68,7 @@ def build_routes():
                       "ISIC Rev. 4); ?q= resolves a term",
               tag="sectors", auth="none", response=sectors.SectorOut, many=True),
         *allocation_routes(allocation),
+        *park_round_routes(allocation),
         *account_routes(),
     ]
 

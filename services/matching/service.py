@@ -80,3 +80,8 @@ class MatchingService:
     @rpc
     def list_allocation_rounds(self, actor, limit=None, cursor=None):
         return allocation_usecases.list_allocation_rounds(self.db, actor, limit, cursor)
+
+    @rpc
+    def list_park_allocation_rounds(self, actor, park_id, limit=None, cursor=None):
+        return allocation_usecases.list_park_allocation_rounds(self.db, actor, park_id, limit,
+                                                               cursor)

@@ -24,7 +24,7 @@ from sqlalchemy import (
 
 from services.platform.outbox import messaging_tables
 from services.platform.serialization import from_document, to_document
-from services.platform.sql import as_utc, dialect_insert, keyset_page
+from services.platform.sql import as_utc, dialect_insert, filtered_keyset_page, keyset_page
 
 metadata = MetaData()
 messaging_tables(metadata)
@@ -431,3 +431,23 @@ def allocation_rounds_page(conn, after, size):
     rows = conn.execute(keyset_page(query, ROUND_ORDER, after, size)).all()
     return [{"round_id": row.round_id, "created_at": as_utc(row.created_at),
              "scope": row.scope, "summary": row.summary} for row in rows]
+
+
+def _concerns_park(row, park_id):
+    return (row.scope or {}).get("park_id") == park_id or any(
+        demand.get("park_id") == park_id for demand in row.document.get("demands") or ())
+
+
+def park_allocation_rounds_page(conn, park_id, after, size):
+    """Newest first, the rounds with a demand of the park (or scoped to it),
+    without the outcome documents."""
+    query = select(allocation_rounds.c.round_id, allocation_rounds.c.created_at,
+                   allocation_rounds.c.scope, allocation_rounds.c.summary,
+                   allocation_rounds.c.document)
+
+    def kept(rows):
+        return [{"round_id": row.round_id, "created_at": as_utc(row.created_at),
+                 "scope": row.scope, "summary": row.summary}
+                for row in rows if _concerns_park(row, park_id)]
+
+    return filtered_keyset_page(conn, query, ROUND_ORDER, after, size, kept)

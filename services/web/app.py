@@ -24,6 +24,7 @@ from .pages import (
     account,
     company,
     dashboards,
+    directory,
     operator,
     operator_organisations,
     operator_rounds,
@@ -39,7 +40,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 ROUTES = (*public.ROUTES, *register.ROUTES, *company.ROUTES, *park.ROUTES,
           *partner.ROUTES, *dashboards.ROUTES, *account.ROUTES, *operator.ROUTES,
-          *operator_rounds.ROUTES, *operator_organisations.ROUTES)
+          *operator_rounds.ROUTES, *operator_organisations.ROUTES, *directory.ROUTES)
 
 
 class WebApp:

@@ -132,3 +132,30 @@ def test_bad_queries_name_their_field(profiles, rpc):
     with pytest.raises(InvalidInput) as caught:
         rpc.profiles.list_companies(OPERATOR, None, None, limit=0)
     assert "limit" in caught.value.details
+
+
+# --- a park's allocation rounds (matching) -------------------------------------------
+
+def test_a_park_lists_the_rounds_of_its_demands_only(run_service, rpc, event_spy):
+    from services.matching.service import MatchingService
+    run_service(ProfilesService)
+    run_service(MatchingService)
+    mine, other = _park(rpc), _park(rpc, names={"en": "Another Park"})
+    me, them = ({"kind": "park", "id": park["id"]} for park in (mine, other))
+    rpc.profiles.publish_demand(me, mine["id"], demand_body(places=1))
+    rpc.profiles.register_company(company_body())
+    event_spy.wait_for("match.found")
+    rounds = [rpc.matching.run_allocation_round(OPERATOR, {})["round_id"] for _ in range(3)]
+    rpc.matching.run_allocation_round(OPERATOR, {"park_id": mine["id"]})  # scoped to mine
+    assert rpc.matching.list_park_allocation_rounds(them, other["id"])["items"] == []
+
+    every = _all(lambda cursor: rpc.matching.list_park_allocation_rounds(
+        me, mine["id"], limit=2, cursor=cursor))
+    assert len(every) == 4 and set(rounds) < {r["round_id"] for r in every}
+    assert every[0]["created_at"] >= every[-1]["created_at"]          # newest first
+    assert rpc.matching.list_park_allocation_rounds(OPERATOR, mine["id"])["items"] == every[:4]
+    with pytest.raises(Forbidden):
+        rpc.matching.list_park_allocation_rounds(them, mine["id"])
+    with pytest.raises(InvalidInput) as caught:
+        rpc.matching.list_park_allocation_rounds(OPERATOR, "")
+    assert "park_id" in caught.value.details

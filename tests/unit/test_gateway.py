@@ -280,7 +280,7 @@ LIST_ROUTES = {"list_park_demands", "company_matches", "demand_matches", "demand
                "list_subscriptions", "list_alerts", "list_deliveries", "list_channels",
                "list_agreements", "agreement_history", "list_obligations",
                "list_introductions", "list_allocation_rounds", "list_people", "list_api_keys",
-               "list_parks", "list_companies", "list_partners"}
+               "list_parks", "list_companies", "list_partners", "list_park_allocation_rounds"}
 
 
 def test_every_list_route_but_the_fixed_taxonomy_is_paged():

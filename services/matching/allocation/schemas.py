@@ -41,6 +41,10 @@ class RoundQuery(LangQuery):
     round_id = fields.Str(required=True, validate=AN_ID)
 
 
+class ParkRoundsQuery(Schema):
+    park_id = fields.Str(required=True, validate=AN_ID)
+
+
 class Scope(Schema):
     demand_ids = fields.List(fields.Str(), allow_none=True)
     park_id = fields.Str(allow_none=True)

@@ -29,6 +29,7 @@ from .schemas import (
     DemandPreferencesIn,
     DemandPreferencesOut,
     LangQuery,
+    ParkRoundsQuery,
     RoundQuery,
 )
 
@@ -212,6 +213,18 @@ def list_allocation_rounds(db, actor, limit=None, cursor=None):
     require_operator(actor, "the list of allocation rounds")
     rows = db.run(lambda uow: storage.allocation_rounds_page(uow.connection, page.after,
                                                              page.fetch))
+    return page.page(rows, lambda row: (row["created_at"], row["round_id"]),
+                     AllocationRoundSummary(many=True).dump)
+
+
+def list_park_allocation_rounds(db, actor, park_id, limit=None, cursor=None):
+    """A page of the rounds with a demand of the park, newest first (the park
+    itself or the operator); each round is read whole with get_allocation_round."""
+    _load(ParkRoundsQuery(), {"park_id": park_id})
+    page = pages.request(f"allocation_rounds/park/{park_id}", limit, cursor, (datetime, str))
+    require_owner_or_operator(actor, "park", park_id, "this park's allocation rounds")
+    rows = db.run(lambda uow: storage.park_allocation_rounds_page(
+        uow.connection, park_id, page.after, page.fetch))
     return page.page(rows, lambda row: (row["created_at"], row["round_id"]),
                      AllocationRoundSummary(many=True).dump)
 
