@@ -9,8 +9,9 @@ another row or column does not open there.
 
 Keys come from the environment: PARKMATCH_SECRETS_KEY (base64url of 32 random
 bytes) seals, and opens together with PARKMATCH_SECRETS_OLD_KEYS
-(comma-separated, the keys it replaced). Make one with
-  python -c 'import secrets,base64;print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())'
+(comma-separated, the keys it replaced). Make one with GENERATE_HINT below:
+  python -c 'import secrets,base64;print(base64.urlsafe_b64encode(
+             secrets.token_bytes(32)).decode())'   (on one line)
 Pure apart from `cryptography`: no I/O, nothing logged, and no message here
 ever holds a key or a secret."""
 import base64

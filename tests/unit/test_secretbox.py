@@ -94,7 +94,8 @@ def test_the_environment_configures_the_box():
     ({}, "PARKMATCH_SECRETS_KEY is not set"),
     ({"PARKMATCH_SECRETS_KEY": "  "}, "PARKMATCH_SECRETS_KEY is not set"),
     ({"PARKMATCH_SECRETS_KEY": text(KEY[:16])}, "PARKMATCH_SECRETS_KEY must decode to 32"),
-    ({"PARKMATCH_SECRETS_KEY": "not*base64*key*of*thirty*two*bytes*plus"}, "PARKMATCH_SECRETS_KEY is not base64url"),
+    ({"PARKMATCH_SECRETS_KEY": "not*base64*key*of*thirty*two*bytes*plus"},
+     "PARKMATCH_SECRETS_KEY is not base64url"),
     ({"PARKMATCH_SECRETS_KEY": text(KEY), "PARKMATCH_SECRETS_OLD_KEYS": "short"},
      "PARKMATCH_SECRETS_OLD_KEYS"),
 ])
