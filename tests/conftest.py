@@ -44,6 +44,10 @@ _default_user = "parkmatch" if USE_DOCKER else "guest"
 RABBIT_USER = os.environ.get("PARKMATCH_TEST_RABBIT_USER", _default_user)
 RABBIT_PASSWORD = os.environ.get("PARKMATCH_TEST_RABBIT_PASSWORD", _default_user)
 RABBIT_AUTH = (RABBIT_USER, RABBIT_PASSWORD)
+# The key webhook secrets are sealed with in every service a test starts, in
+# this process or as a child (a fixed test key, never a real one).
+SECRETS_KEY = "dGVzdHMtb25seS1zZWNyZXRzLWtleS0zMi1ieXRlcyE="
+os.environ.setdefault("PARKMATCH_SECRETS_KEY", SECRETS_KEY)
 PG_ADMIN_URL = os.environ.get(
     "PARKMATCH_TEST_PG_URL",
     "postgresql://parkmatch:parkmatch@127.0.0.1:5432/postgres" if USE_DOCKER

@@ -6,7 +6,7 @@ entrypoints build it for every call and hand it in, so a use case reads no
 environment of its own and a test can give it small numbers directly."""
 from dataclasses import dataclass
 
-from services.platform import mail
+from services.platform import mail, secretbox
 from services.platform import settings as environment
 
 SERVICE_NAME = "notifications"
@@ -102,6 +102,15 @@ def person_daily_budget():
     return max(0, int(environment.env("PARKMATCH_PERSON_DAILY_BUDGET", fallback)))
 
 
+def secret_box():
+    """What webhook secrets are sealed with in the database:
+    PARKMATCH_SECRETS_KEY seals (and opens), PARKMATCH_SECRETS_OLD_KEYS
+    (comma-separated) open what the keys it replaced sealed. Required:
+    secretbox.BadKey, naming the variable and how to make a key, without one
+    (the service refuses to start; docs/decisions.md)."""
+    return secretbox.from_environment()
+
+
 DEFAULT_WEB_URL = "http://127.0.0.1:8080"
 
 
@@ -136,6 +145,8 @@ class NotificationsSettings:
     smtp: mail.SmtpSettings
     person_daily_budget: int = 50
     web_url: str = DEFAULT_WEB_URL
+    # seals and opens the stored webhook secrets (secret_box())
+    secrets: secretbox.SecretBox | None = None
 
 
 def settings():
@@ -153,6 +164,7 @@ def settings():
         smtp=smtp(),
         person_daily_budget=person_daily_budget(),
         web_url=web_url(),
+        secrets=secret_box(),
     )
 
 

@@ -1,8 +1,10 @@
 """nameko entrypoints of the notifications service: RPC, the event
 consumers, and the timers that send due deliveries and digests. Each is a
 one-liner into `usecases`, handing in the settings those use cases need."""
+from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
+from services.platform.db import Database
 from services.platform.nameko_ext import (
     DatabaseDependency,
     configured_timer,
@@ -20,9 +22,29 @@ from .config import (
 )
 
 
+class SealedSecrets(DependencyProvider):
+    """At start: PARKMATCH_SECRETS_KEY must be set and, with the old keys,
+    open every stored webhook secret (which it then reseals if an old key
+    sealed it); otherwise the process stops before it serves anything."""
+
+    def setup(self):
+        settings = config.settings()  # secretbox.BadKey without a key
+        url = self.container.config.get(f"{SERVICE_NAME.upper()}_DATABASE_URL") \
+            or config.database_url()
+        database = Database(url, SERVICE_NAME)
+        try:
+            usecases.reseal_stored_secrets(database, settings)
+        finally:
+            database.dispose()
+
+    def get_dependency(self, worker_ctx):
+        return None
+
+
 class NotificationsService:
     name = SERVICE_NAME
     db = DatabaseDependency(SERVICE_NAME)
+    sealed_secrets = SealedSecrets()
 
     @property
     def settings(self):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from services.platform import settings
+from services.platform import secretbox, settings
 
 from . import demo
 from .catalog import SERVICES
@@ -28,6 +28,19 @@ def _operator_key():
     path = VAR / "operator-key"
     if not path.exists():
         path.write_text(f"op_{secrets.token_urlsafe(24)}")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _secrets_key():
+    """PARKMATCH_SECRETS_KEY, else the demo's own, made once in var/ (local
+    demo only: a deployment sets the variable; docs/decisions.md)."""
+    key = settings.env(secretbox.KEY_VARIABLE)
+    if key:
+        return key
+    path = VAR / "secrets-key"
+    if not path.exists():
+        path.write_text(secretbox.new_key_text())
         path.chmod(0o600)
     return path.read_text().strip()
 
@@ -85,7 +98,7 @@ def up(args):
     (VAR / "log").mkdir(parents=True, exist_ok=True)
     (VAR / "data").mkdir(parents=True, exist_ok=True)
     operator_key = _operator_key()
-    env = _demo_environment(args, operator_key)
+    env = dict(_demo_environment(args, operator_key), PARKMATCH_SECRETS_KEY=_secrets_key())
     secrets_file = VAR / "demo-webhook-secrets.json"
     processes = _start_demo_helpers(args, env, secrets_file)
     for name in SERVICES:

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from services.ops.catalog import SERVICES, STATEFUL
-from tests.conftest import RABBIT_AUTH, RABBIT_MGMT, ROOT, eventually
+from tests.conftest import RABBIT_AUTH, RABBIT_MGMT, ROOT, SECRETS_KEY, eventually
 from tests.e2e.journeys import PARK_EMAIL
 from tests.factories import company_body, demand_body, park_body
 
@@ -43,6 +43,7 @@ class System:
             os.environ,
             PARKMATCH_AMQP_URI=amqp_uri,
             PARKMATCH_OPERATOR_KEY=OPERATOR_KEY,
+            PARKMATCH_SECRETS_KEY=SECRETS_KEY,
             PARKMATCH_HTTP_ADDRESS=f"127.0.0.1:{self.port}",
             PARKMATCH_WEB_ADDRESS=f"127.0.0.1:{self.web_port}",
             PARKMATCH_WEB_URL=self.web_url,

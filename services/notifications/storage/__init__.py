@@ -1,5 +1,5 @@
 """The notifications database: partners (with their API-key hash), channels
-(with their webhook secrets), subscriptions, alerts, digest items, deliveries
+(with their webhook secrets, sealed: secrets.py), subscriptions, alerts, digest items, deliveries
 and every delivery attempt, the people of organisations and their inbox, one
 module per table family. Nothing else in the service touches SQL; the use
 cases call the functions re-exported here, and migrations read `metadata`."""
@@ -20,6 +20,7 @@ from .channels import (
     get_channel,
     insert_channel,
     list_channels,
+    set_channel_secrets,
     update_channel,
 )
 from .deliveries import (
@@ -62,6 +63,7 @@ from .people import (
     set_person_alerts,
     waiting_person_alerts_about,
 )
+from .secrets import reseal_all as reseal_secrets
 from .subscriptions import (
     delete_subscription,
     get_subscription,
@@ -121,6 +123,8 @@ __all__ = [
     "partners_page",
     "pending_digest_items_about",
     "replace_subscription",
+    "reseal_secrets",
+    "set_channel_secrets",
     "set_digest_items_status",
     "set_disposition",
     "subscriptions_page",

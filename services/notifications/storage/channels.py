@@ -1,9 +1,14 @@
-"""Channels, with their webhook signing secrets (never part of what is returned)."""
+"""Channels, with their webhook signing secrets (never part of what is
+returned; stored sealed, see secrets.py: the functions that write or read
+them take the secret box)."""
 from sqlalchemy import select
 
 from services.platform.sql import as_utc, keyset_page
 
+from .secrets import seal, unseal
 from .tables import channels
+
+SECRET_COLUMNS = ("secret", "previous_secret")
 
 
 def _channel(row):
@@ -18,7 +23,9 @@ def _channel(row):
             "created_at": as_utc(row.created_at)}
 
 
-def insert_channel(conn, channel, secret=None):
+def insert_channel(conn, channel, secret=None, box=None):
+    """`secret`: a webhook channel's signing secret, sealed with `box`."""
+    secret = seal(box, channels, "secret", channel["id"], secret)
     conn.execute(channels.insert().values(
         id=channel["id"], partner_id=channel["partner_id"], kind=channel["kind"],
         target=channel["target"], label=channel.get("label"), enabled=channel["enabled"],
@@ -62,16 +69,31 @@ def channels_by_id(conn, channel_ids):
 
 
 def update_channel(conn, channel_id, changes):
+    if set(changes) & set(SECRET_COLUMNS):
+        raise ValueError("a channel's secrets change through set_channel_secrets only")
     conn.execute(channels.update().where(channels.c.id == channel_id).values(**changes))
 
 
-def channel_secrets(conn, channel_ids):
-    """channel id -> {secret, previous_secret, previous_secret_until}."""
+def set_channel_secrets(conn, box, channel_id, secrets):
+    """Store a channel's {secret, previous_secret, previous_secret_until}
+    (domain.rotated_secrets), the secrets sealed with `box`."""
+    conn.execute(channels.update().where(channels.c.id == channel_id).values(
+        secret=seal(box, channels, "secret", channel_id, secrets["secret"]),
+        previous_secret=seal(box, channels, "previous_secret", channel_id,
+                             secrets["previous_secret"]),
+        previous_secret_until=secrets["previous_secret_until"]))
+
+
+def channel_secrets(conn, channel_ids, box):
+    """channel id -> {secret, previous_secret, previous_secret_until}, the
+    secrets opened with `box` (secretbox.CannotOpen when a key is missing)."""
     if not channel_ids:
         return {}
     rows = conn.execute(select(channels.c.id, channels.c.secret, channels.c.previous_secret,
                                channels.c.previous_secret_until)
                         .where(channels.c.id.in_(list(channel_ids))))
-    return {row.id: {"secret": row.secret, "previous_secret": row.previous_secret,
+    return {row.id: {"secret": unseal(box, channels, "secret", row.id, row.secret),
+                     "previous_secret": unseal(box, channels, "previous_secret", row.id,
+                                               row.previous_secret),
                      "previous_secret_until": as_utc(row.previous_secret_until)}
             for row in rows}

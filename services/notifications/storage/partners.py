@@ -1,18 +1,21 @@
-"""Partners (their API-key hash and the registration's webhook secret)."""
+"""Partners (their API-key hash and the registration's webhook secret, sealed:
+see secrets.py)."""
 from sqlalchemy import select
 
 from services.platform.serialization import from_document, to_document
 from services.platform.sql import as_utc, keyset_page
 
+from .secrets import seal, unseal
 from .tables import partners
 
 
-def insert_partner(conn, partner, api_key_hash, webhook_secret):
+def insert_partner(conn, partner, api_key_hash, webhook_secret, box):
     """webhook_secret: the secret given at registration (it also signs for
-    the channels made from the registration's webhook URLs)."""
+    the channels made from the registration's webhook URLs), sealed with `box`."""
     conn.execute(partners.insert().values(
         id=partner["id"], version=partner["version"], api_key_hash=api_key_hash,
-        webhook_secret=webhook_secret, document=to_document(partner),
+        webhook_secret=seal(box, partners, "webhook_secret", partner["id"], webhook_secret),
+        document=to_document(partner),
         created_at=partner["created_at"]))
 
 
@@ -41,12 +44,14 @@ def partners_by_id(conn, partner_ids):
     return {row.id: from_document(row.document) for row in rows}
 
 
-def webhook_secrets(conn, partner_ids):
+def webhook_secrets(conn, partner_ids, box):
+    """partner id -> its registration's webhook secret, opened with `box`."""
     if not partner_ids:
         return {}
     rows = conn.execute(select(partners.c.id, partners.c.webhook_secret)
                         .where(partners.c.id.in_(list(partner_ids))))
-    return {row.id: row.webhook_secret for row in rows}
+    return {row.id: unseal(box, partners, "webhook_secret", row.id, row.webhook_secret)
+            for row in rows}
 
 
 PARTNER_ORDER = ((partners.c.created_at, False), (partners.c.id, False))

@@ -26,7 +26,7 @@ partners = Table(
     Column("version", Integer, nullable=False),
     Column("api_key_hash", String(64), nullable=False, unique=True),
     # Kept apart from the document so it is never returned or logged with
-    # the partner; stored as is because it must sign every request.
+    # the partner; sealed (secrets.py), opened only to sign.
     Column("webhook_secret", Text, nullable=False),
     Column("document", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -106,7 +106,8 @@ channels = Table(
     Column("disabled_reason", Text, nullable=True),
     Column("consecutive_failures", Integer, nullable=False),
     # webhook channels: the signing secret, and the one it replaced until
-    # previous_secret_until (rotation grace). Never part of what is returned.
+    # previous_secret_until (rotation grace), both sealed (secrets.py).
+    # Never part of what is returned.
     Column("secret", Text, nullable=True),
     Column("previous_secret", Text, nullable=True),
     Column("previous_secret_until", DateTime(timezone=True), nullable=True),

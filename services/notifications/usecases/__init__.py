@@ -10,6 +10,7 @@ one module per subdomain:
 - organisations: alerts to the people of companies, parks and partners (an
   inbox alert per organisation, an e-mail per person, their digests)
 - people: the people directory (person.* events), alert preferences, the inbox
+- secrets: the stored webhook secrets checked and resealed at start
 
 Each use case is one unit of work (`db.run`, or `db.handle` for events, whose
 inbox makes a redelivered event do nothing); sending a delivery is the
@@ -56,6 +57,7 @@ from .people import (
     people_changed,
     set_alert_preferences,
 )
+from .secrets import reseal_stored_secrets
 from .subscriptions import (
     add_subscription,
     delete_subscription,
@@ -72,4 +74,5 @@ __all__ = [
     "rotate_channel_secret", "send_claimed", "send_test", "send_due_digests", "update_channel",
     "update_subscription", "get_alert_preferences", "inbox_summary", "list_inbox",
     "mark_read", "people_changed", "set_alert_preferences", "send_due_person_digests",
+    "reseal_stored_secrets",
 ]

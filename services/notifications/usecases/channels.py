@@ -49,7 +49,7 @@ def add_channel(db, settings, actor, partner_id, data):
                                      fields["url"] or fields["address"], clock.now(),
                                      label=fields["label"])
         channel["enabled"] = fields["enabled"]
-        storage.insert_channel(uow.connection, channel, secret=secret)
+        storage.insert_channel(uow.connection, channel, secret=secret, box=settings.secrets)
         return storage.get_channel(uow.connection, partner_id, channel["id"])
 
     return ChannelCreated().dump({"channel": db.run(work), "secret": secret})
@@ -130,10 +130,10 @@ def rotate_channel_secret(db, settings, actor, partner_id, channel_id):
         channel = _require_channel(conn, partner_id, channel_id)
         if channel["kind"] != domain.WEBHOOK:
             raise Conflict("only webhook channels have a signing secret")
-        current = storage.channel_secrets(conn, [channel_id])[channel_id]["secret"]
-        changes = domain.rotated_secrets(current, new_secret, clock.real_now(),
+        current = storage.channel_secrets(conn, [channel_id], settings.secrets)[channel_id]
+        changes = domain.rotated_secrets(current["secret"], new_secret, clock.real_now(),
                                          settings.secret_grace_seconds)
-        storage.update_channel(conn, channel_id, changes)
+        storage.set_channel_secrets(conn, settings.secrets, channel_id, changes)
         return {"channel_id": channel_id, "secret": new_secret,
                 "previous_secret_valid_until": changes["previous_secret_until"]}
 

@@ -90,9 +90,9 @@ def claim_due_deliveries(db, settings, limit):
         alerts = storage.alerts_by_id(conn, {d["alert_id"] for d in claimed})
         channel_ids = {d["channel_id"] for d in claimed} - {None}
         channels = storage.channels_by_id(conn, channel_ids)
-        secrets = storage.channel_secrets(conn, channel_ids)
+        secrets = storage.channel_secrets(conn, channel_ids, settings.secrets)
         legacy = storage.webhook_secrets(conn, {d["partner_id"] for d in claimed
-                                                if d["channel_id"] is None})
+                                                if d["channel_id"] is None}, settings.secrets)
         ready = []
         for delivery in claimed:
             channel = channels.get(delivery["channel_id"])

@@ -40,12 +40,14 @@ def register_partner(db, settings, actor, data):
     def work(uow):
         now = clock.now()
         partner = domain.new_partner(fields, now)
-        storage.insert_partner(uow.connection, partner, keys.hash_key(api_key), webhook_secret)
+        storage.insert_partner(uow.connection, partner, keys.hash_key(api_key), webhook_secret,
+                               settings.secrets)
         # the registration's webhook URLs are its first channels, signed with
         # the secret returned now (each channel can rotate its own later)
         for url in fields["webhooks"]:
             storage.insert_channel(uow.connection, domain.new_channel(
-                partner["id"], domain.WEBHOOK, url, now), secret=webhook_secret)
+                partner["id"], domain.WEBHOOK, url, now), secret=webhook_secret,
+                box=settings.secrets)
         uow.emit("partner.registered", domain.partner_snapshot(partner))
         return partner
 
