@@ -65,7 +65,7 @@ def enrol_owner(ctx, organisation, email, name, language):
         person = domain.new_person(org, fields["email"], fields["name"], fields["language"],
                                    domain.OWNER, None, moment, names)
         storage.insert_person(uow.connection, person)
-        uow.emit("person.enrolled", _person_event(person, moment))
+        _announce(uow, "person.enrolled", person, moment)
         return person, _new_sign_in_link(uow.connection, person, ctx.settings, moment)
 
     person, token = ctx.db.run(work)
@@ -155,7 +155,7 @@ def complete_sign_in(ctx, token):
             person = {**person, "verified_at": moment}
             storage.update_person(uow.connection, person["id"], verified_at=moment)
             # profiles announces a company registered through the web app then
-            uow.emit("person.updated", _person_event(person, moment))
+            _announce(uow, "person.updated", person, moment)
         return _start_session(uow.connection, person, ctx.settings, moment)
 
     return ctx.db.run(work)
@@ -270,7 +270,7 @@ def accept_invitation(ctx, token):
         if not storage.accept_invitation(uow.connection, token_hash, moment, person["id"]):
             raise Gone("this invitation was used already or has expired; ask for a new one",
                        {"reason": "used"})
-        uow.emit("person.enrolled", _person_event(person, moment))
+        _announce(uow, "person.enrolled", person, moment)
         return _start_session(uow.connection, person, ctx.settings, moment)
 
     return ctx.db.run(work)
@@ -313,7 +313,7 @@ def remove_person(ctx, actor, person_id):
         domain.check_removal(person, storage.count_owners(uow.connection, organisation,
                                                            person["id"]))
         storage.delete_person(uow.connection, person["id"])
-        uow.emit("person.removed", _person_event(person, now()))
+        _announce(uow, "person.removed", person, now())
         return person
 
     return PersonOut().dump(ctx.db.run(work))
@@ -328,13 +328,20 @@ def set_language(ctx, actor, language):
         person = storage.person_by_id(uow.connection, actor["person_id"])
         if person is None:
             raise NotFound("you are no longer a person on Parkmatch; sign in again")
-        uow.emit("person.updated", _person_event(person, now()))
+        _announce(uow, "person.updated", person, now())
         return person
 
     return PersonOut().dump(ctx.db.run(work))
 
 
 # --- helpers ------------------------------------------------------------------------------------
+
+def _announce(uow, event_type, person, moment):
+    """Tell the other services about a person of a company, park or partner;
+    the platform's own operators are no one's recipients and are not announced."""
+    if domain.organisation_of(person)["kind"] in domain.ORGANISATION_KINDS:
+        uow.emit(event_type, _person_event(person, moment))
+
 
 def _person_event(person, moment):
     """The person.* payload (services/contracts/events.py PersonV1): who the

@@ -10,6 +10,7 @@ from services.platform.timed_rpc import TimedServices
 
 from . import config
 from .app import ROUTES, WebApp, static_file
+from .operator_broker import OperatorBroker
 
 RPC_SERVICES = ("profiles", "matching", "notifications", "agreements", "accounts")
 
@@ -35,7 +36,10 @@ class WebService:
     accounts = RpcProxy("accounts")
 
     def _dispatch(self, route, request, params):
-        services = TimedServices(self, RPC_SERVICES, self.app.settings.rpc_timeout)
+        timeout = self.app.settings.rpc_timeout
+        services = TimedServices(self, RPC_SERVICES, timeout)
+        # the operator pages' queue figures and replays, as the ops CLI gets them
+        services.broker = OperatorBroker(timeout)
         return self.app.handle(route, request, params, services)
 
     @http("GET", "/health")

@@ -16,6 +16,7 @@ from tests.browser.journey_in_browser import (
     no_serious_accessibility_violations,
     reload_until,
     shoot,
+    sign_in_mail,
     text_of,
 )
 
@@ -149,7 +150,7 @@ def test_company_and_account_pages(chromium):
     browser = chromium
     context = browser.new_context(locale="ko-KR")
     page = context.new_page()
-    follow_sign_in_link(page, mail_to(OWNER_EMAIL), "지금 로그인")
+    follow_sign_in_link(page, sign_in_mail(OWNER_EMAIL), "지금 로그인")
     expect(page).to_have_url(f"{WEB}/company")
 
     edit_profile_in_korean(page)

@@ -40,14 +40,15 @@ def browser():
         launched.close()
 
 
-def mail_to(address, after=0, timeout=30):
-    """The newest e-mail to `address` beyond the first `after` of them."""
+def mail_to(address, after=0, timeout=30, about=None):
+    """The newest e-mail to `address` beyond the first `after` of them (only
+    those whose text holds `about`, when given: people get alerts too)."""
     deadline = time.monotonic() + timeout
     while True:
         found = []
         for path in sorted(MAIL_DIR.glob("*.eml"), key=lambda p: int(p.name.split("-")[0])):
             message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-            if address in str(message["To"]):
+            if address in str(message["To"]) and (about is None or about in text_of(message)):
                 found.append(message)
         if len(found) > after:
             return found[-1]
@@ -140,6 +141,11 @@ def register_company_in_korean(page):
     expect(page.get_by_text("기업 등록이 완료되었습니다.")).to_be_visible()
 
 
+def sign_in_mail(address, after=0):
+    """The newest e-mail to `address` that carries a sign-in link."""
+    return mail_to(address, after=after, about="/sign-in/")
+
+
 def follow_sign_in_link(page, message, button):
     """Opening the link twice (as a mail scanner would first) uses nothing
     up: only the button's POST signs in."""
@@ -178,7 +184,7 @@ def test_journey(browser):
     park.get_by_label("电子邮件地址").fill(PARK_EMAIL)
     park.get_by_role("button", name="发送登录链接").click()
     expect(park.get_by_role("heading", level=1)).to_have_text("请查看您的电子邮件")
-    follow_sign_in_link(park, mail_to(PARK_EMAIL, after=sent_before), "立即登录")
+    follow_sign_in_link(park, sign_in_mail(PARK_EMAIL, after=sent_before), "立即登录")
     expect(park).to_have_url(f"{WEB}/park")
     park.get_by_role("link", name=DEMAND_TITLE).click()
     candidate = park.locator("article.match", has_text="한빛바이오")
@@ -224,7 +230,7 @@ def partner_sees_the_alert(context):
     """The partner signs in by its enrolment e-mail's link and finds the
     company's match among its alerts, and in its funnel."""
     page = context.new_page()
-    follow_sign_in_link(page, mail_to(PARTNER_EMAIL), "Sign in now")
+    follow_sign_in_link(page, sign_in_mail(PARTNER_EMAIL), "Sign in now")
     expect(page).to_have_url(f"{WEB}/partner")
     expect(page.get_by_role("heading", level=1)).to_have_text(PARTNER_NAME)
     page.get_by_role("navigation", name="Partner pages").get_by_role("link",

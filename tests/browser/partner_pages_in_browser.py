@@ -18,6 +18,7 @@ from tests.browser.journey_in_browser import (  # noqa: F401  (the browser fixtu
     no_serious_accessibility_violations,
     reload_until,
     shoot,
+    sign_in_mail,
 )
 
 PARTNER_EMAIL = os.environ.get("PM_PARTNER_EMAIL", "")
@@ -58,7 +59,7 @@ def test_channels_and_subscriptions(browser, receiver):
     url, received = receiver
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
-    follow_sign_in_link(page, mail_to(PARTNER_EMAIL), "Sign in now")
+    follow_sign_in_link(page, sign_in_mail(PARTNER_EMAIL), "Sign in now")
     expect(page).to_have_url(f"{WEB}/partner")
 
     page.get_by_role("link", name="Channels").click()

@@ -36,7 +36,7 @@ def test_company_owner_edits_invites_keys_and_reads_its_inbox(system, operator, 
         body = demand_body(title=title, **({"criteria": criteria} if criteria else {}))
         demand = park_api.post(f"/api/parks/{park_id}/demands", body)
         assert demand.status_code == 201, demand.text
-    enrol_owner(system, {"kind": "company", "id": company_id}, OWNER_EMAIL, "이지우", "ko")
+    enrol_owner(operator, {"kind": "company", "id": company_id}, OWNER_EMAIL, "이지우", "ko")
 
     def near_miss_through_the_api():  # what the web page shows, the API answers too
         answer = api.as_(company.json()["api_key"]).get(

@@ -50,8 +50,8 @@ def test_park_publishes_a_demand_and_a_company_finds_the_park(system, operator, 
     assert [(c["id"], c["contact"]) for c in companies.json()] == [(company_id, None)]
     assert operator.as_(company_key).get("/api/companies").status_code == 403
 
-    enrol_owner(system, {"kind": "park", "id": park_id}, PARK_EMAIL, "李娜", "zh")
-    enrol_owner(system, {"kind": "company", "id": company_id}, COMPANY_EMAIL, "박서연", "ko")
+    enrol_owner(operator, {"kind": "park", "id": park_id}, PARK_EMAIL, "李娜", "zh")
+    enrol_owner(operator, {"kind": "company", "id": company_id}, COMPANY_EMAIL, "박서연", "ko")
     env = dict(os.environ, PM_WEB_URL=system.web_url, PM_MAIL_DIR=str(mail.directory),
                PM_PARK_EMAIL=PARK_EMAIL, PM_COMPANY_EMAIL=COMPANY_EMAIL,
                PM_PARK_NAME_KO=PARK_NAME_KO, PM_COMPANY_NAME_EN=COMPANY_NAME_EN, PM_PARK_ID=park_id)
