@@ -153,3 +153,77 @@ def test_the_fingerprint_is_of_the_canonical_json():
         idempotency.fingerprint_of({"b": [1, 2], "a": 1})
     assert idempotency.fingerprint_of({"a": 1}) != idempotency.fingerprint_of({"a": 2})
     assert len(idempotency.fingerprint_of({})) == 64
+
+
+# --- the gateway: the header passed on, declared, documented --------------------------
+
+CREATES = {"register_company", "register_park", "publish_demand", "register_partner",
+           "propose_agreement", "request_introduction", "add_channel", "add_subscription",
+           "add_obligation"}
+
+
+def gateway_call(headers, body):
+    from werkzeug.test import EnvironBuilder
+
+    from services.gateway.http_api import Authenticator, handle
+    from tests.unit.test_gateway import RecordingRpc, route_named
+
+    request = EnvironBuilder(method="POST", path="/api/companies", headers=headers,
+                             json=body).get_request()
+    rpc = RecordingRpc()
+    status, _, _ = handle(route_named("register_company"), request, {}, rpc,
+                          Authenticator("operator-secret", {}))
+    return status, [call for call in rpc.calls if call[0].startswith("profiles.")]
+
+
+def test_the_gateway_passes_the_header_as_idempotency_key_and_nothing_without_it():
+    status, calls = gateway_call({"Idempotency-Key": "3f1c-retry-1"}, {"names": {"en": "X"}})
+    assert status == 201
+    assert calls == [("profiles.register_company", ({"names": {"en": "X"}},),
+                      {"idempotency_key": "3f1c-retry-1"})]
+    _, calls = gateway_call({}, {"names": {"en": "X"}})
+    assert calls == [("profiles.register_company", ({"names": {"en": "X"}},), {})]
+    _, calls = gateway_call({"Idempotency-Key": ""}, {})  # the service refuses it, naming it
+    assert calls[0][2] == {"idempotency_key": ""}
+
+
+def test_the_routes_that_create_take_the_key_and_their_services_accept_it():
+    import inspect
+
+    from services.agreements.service import AgreementsService
+    from services.gateway.routes import build_routes
+    from services.notifications.service import NotificationsService
+    from services.profiles.service import ProfilesService
+
+    owners = {"profiles": ProfilesService, "notifications": NotificationsService,
+              "agreements": AgreementsService}
+    idempotent = [route for route in build_routes() if route.idempotent]
+    assert {route.name for route in idempotent} == CREATES
+    for route in idempotent:
+        service, method = route.target.split(".")
+        inspect.signature(getattr(owners[service], method)).bind(
+            "self", *route.args, **route.call_kwargs)
+
+
+def test_only_a_post_may_be_declared_idempotent():
+    from services.gateway.route_spec import ACTOR, Route, path
+
+    with pytest.raises(ValueError, match="idempotent"):
+        Route("x", "GET", "/api/companies/<company_id>", "profiles.get_company",
+              args=(ACTOR, path("company_id")), idempotent=True)
+
+
+def test_the_openapi_document_shows_the_header_on_the_creating_operations_only():
+    from services.gateway.openapi import build_spec
+    from services.gateway.routes import build_routes
+
+    spec = build_spec(build_routes())
+    for operations in spec["paths"].values():
+        for operation in operations.values():
+            headers = [p for p in operation["parameters"] if p["in"] == "header"]
+            if operation["operationId"] in CREATES:
+                assert [p["name"] for p in headers] == ["Idempotency-Key"]
+                assert headers[0]["schema"]["maxLength"] == 200
+                assert not headers[0]["required"]
+            else:
+                assert headers == [], operation["operationId"]
