@@ -33,8 +33,8 @@ class AgreementsService:
             return self.profiles.contacts_for_introduction(company_id, park_id)
 
     @rpc
-    def propose_agreement(self, actor, data):
-        return usecases.propose_agreement(self.db, actor, data)
+    def propose_agreement(self, actor, data, idempotency_key=None):
+        return usecases.propose_agreement(self.db, actor, data, idempotency_key)
 
     @rpc
     def sign_agreement(self, actor, agreement_id, data=None):
@@ -61,8 +61,8 @@ class AgreementsService:
         return usecases.add_document(self.db, actor, agreement_id, data)
 
     @rpc
-    def add_obligation(self, actor, agreement_id, data):
-        return usecases.add_obligation(self.db, actor, agreement_id, data)
+    def add_obligation(self, actor, agreement_id, data, idempotency_key=None):
+        return usecases.add_obligation(self.db, actor, agreement_id, data, idempotency_key)
 
     @rpc
     def list_obligations(self, actor, agreement_id, limit=None, cursor=None):
@@ -81,8 +81,9 @@ class AgreementsService:
         return usecases.record_fulfilment(self.db, actor, agreement_id, obligation_id, data)
 
     @rpc
-    def request_introduction(self, actor, data):
-        return usecases.request_introduction(self.db, actor, data, self.settings)
+    def request_introduction(self, actor, data, idempotency_key=None):
+        return usecases.request_introduction(self.db, actor, data, self.settings,
+                                             idempotency_key)
 
     @rpc
     def list_introductions(self, actor, status=None, limit=None, cursor=None):

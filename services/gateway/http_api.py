@@ -12,7 +12,16 @@ from services.contracts.actors import OPERATOR, require_authenticated, require_o
 from services.contracts.errors import NotFound, ParkmatchError, ServiceUnavailable, Unauthenticated
 from services.platform import keys
 
-from .route_spec import ACTOR, BODY, BodyField, LocalTarget, PathParam, QueryParam
+from .route_spec import (
+    ACTOR,
+    BODY,
+    OMITTED,
+    BodyField,
+    HeaderParam,
+    LocalTarget,
+    PathParam,
+    QueryParam,
+)
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +101,7 @@ class Call:
     params: dict        # path parameters
     body: object
     query: object       # the query string: anything with .get(name)
+    headers: object = None  # the request headers: anything with .get(name)
 
     def value_of(self, declared):
         if declared is ACTOR:
@@ -104,6 +114,8 @@ class Call:
             return self.body.get(declared.name) if isinstance(self.body, dict) else None
         if isinstance(declared, QueryParam):
             return declared.value_in(self.query)
+        if isinstance(declared, HeaderParam):
+            return declared.value_in(self.headers)
         if isinstance(declared, dict):
             return {name: self.value_of(value) for name, value in declared.items()}
         raise TypeError(f"not a declared route value: {declared!r}")
@@ -122,6 +134,7 @@ def invoke(route, rpc, call):
     """Call the route's target with its declared values, in declared order."""
     args = [call.value_of(value) for value in route.args]
     kwargs = {name: call.value_of(value) for name, value in route.call_kwargs.items()}
+    kwargs = {name: value for name, value in kwargs.items() if value is not OMITTED}
     return target_of(route, rpc)(*args, **kwargs)
 
 
@@ -157,7 +170,8 @@ def handle(route, request, params, rpc, authenticator, request_id=None):
             # writes anyone may make (registration): limited per client address
             rpc.accounts.count_anonymous_write(route.name, request.remote_addr)
         body = read_json(request) if route.body is not None else None
-        result = invoke(route, rpc, Call(actor, params, body, request.args))
+        result = invoke(route, rpc, Call(actor, params, body, request.args,
+                                                request.headers))
         if route.paged:
             return page_response(route, request, result, headers)
         return json_response(route.status, result, headers)

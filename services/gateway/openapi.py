@@ -67,6 +67,10 @@ def _parameters(route):
         {"name": param.name, "in": "query", "required": False,
          "description": param.description, "schema": dict(param.schema)}
         for param in route.query_params
+    ] + [
+        {"name": param.name, "in": "header", "required": False,
+         "description": param.description, "schema": dict(param.schema)}
+        for param in route.header_params
     ]
 
 

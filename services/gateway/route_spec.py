@@ -18,6 +18,11 @@ the `limit` and `cursor` keyword arguments, the target answers a page
 (`{"items": [...], "next_cursor": ...}`, services/platform/pages.py), and the
 gateway answers the items with the next page in the Link header.
 
+A route that creates something declares `idempotent=True`: the
+`Idempotency-Key` header, when given, is passed on as the `idempotency_key`
+keyword argument (absent header, no argument), and the owning service answers
+a retry under the same key with its first answer (services/platform/idempotency.py).
+
 A target is "service.method" (an `@rpc` method of the owning service, called
 over RPC) or `local(function)` for the few things the gateway answers itself."""
 import re
@@ -120,6 +125,30 @@ CURSOR = QueryParam("cursor", "where the page starts: the next_cursor of the pag
 PAGE_PARAMS = {"limit": LIMIT, "cursor": CURSOR}
 
 
+OMITTED = _Marker("OMITTED")  # a value the request did not give: no argument at all
+
+
+@dataclass(frozen=True)
+class HeaderParam:
+    """A request header, passed on as given; OMITTED when absent."""
+    name: str
+    description: str
+    schema: dict
+
+    def value_in(self, headers):
+        value = headers.get(self.name) if headers is not None else None
+        return OMITTED if value is None else value
+
+
+IDEMPOTENCY_KEY = HeaderParam(
+    "Idempotency-Key",
+    "1-200 printable ASCII characters, unique per request (a UUID): a retry with the same "
+    "key and body gets the first answer again and creates nothing twice (for 24 hours); the "
+    "same key with another body is a 422 naming Idempotency-Key",
+    {"type": "string", "minLength": 1, "maxLength": 200})
+IDEMPOTENT_PARAMS = {"idempotency_key": IDEMPOTENCY_KEY}
+
+
 @dataclass(frozen=True)
 class LocalTarget:
     """Something the gateway answers itself, without RPC."""
@@ -159,6 +188,7 @@ class Route:
     response: type | None = None
     many: bool = False
     paged: bool = False          # a list answered page by page (limit, cursor, Link)
+    idempotent: bool = False     # a create that takes an Idempotency-Key header
 
     def __post_init__(self):
         """Declaration mistakes fail at import, not on the first request."""
@@ -179,11 +209,21 @@ class Route:
             raise ValueError(f"{self.name}: only a list (many=True) is paged")
         if self.paged and set(PAGE_PARAMS) & set(self.kwargs):
             raise ValueError(f"{self.name}: paged routes get limit and cursor themselves")
+        if self.idempotent and (self.method != "POST" or set(IDEMPOTENT_PARAMS) & set(
+                self.kwargs)):
+            raise ValueError(f"{self.name}: only a POST is idempotent, and it gets "
+                             "idempotency_key itself")
 
     @property
     def call_kwargs(self):
-        """The declared keyword values, with limit and cursor for a paged route."""
-        return {**self.kwargs, **(PAGE_PARAMS if self.paged else {})}
+        """The declared keyword values, with limit and cursor for a paged route
+        and idempotency_key for an idempotent one."""
+        return {**self.kwargs, **(PAGE_PARAMS if self.paged else {}),
+                **(IDEMPOTENT_PARAMS if self.idempotent else {})}
+
+    @property
+    def header_params(self):
+        return [value for value in self.call_kwargs.values() if isinstance(value, HeaderParam)]
 
     @property
     def path_params(self):

@@ -53,8 +53,8 @@ class NotificationsService:
         return config.settings()
 
     @rpc
-    def register_partner(self, actor, data):
-        return usecases.register_partner(self.db, self.settings, actor, data)
+    def register_partner(self, actor, data, idempotency_key=None):
+        return usecases.register_partner(self.db, self.settings, actor, data, idempotency_key)
 
     @rpc
     def get_partner(self, actor, partner_id):
@@ -69,8 +69,9 @@ class NotificationsService:
         return usecases.authenticate(self.db, api_key)
 
     @rpc
-    def add_channel(self, actor, partner_id, data):
-        return usecases.add_channel(self.db, self.settings, actor, partner_id, data)
+    def add_channel(self, actor, partner_id, data, idempotency_key=None):
+        return usecases.add_channel(self.db, self.settings, actor, partner_id, data,
+                                    idempotency_key)
 
     @rpc
     def list_channels(self, actor, partner_id, limit=None, cursor=None):
@@ -93,8 +94,8 @@ class NotificationsService:
         return usecases.send_test(self.db, actor, partner_id, channel_id)
 
     @rpc
-    def add_subscription(self, actor, partner_id, data):
-        return usecases.add_subscription(self.db, actor, partner_id, data)
+    def add_subscription(self, actor, partner_id, data, idempotency_key=None):
+        return usecases.add_subscription(self.db, actor, partner_id, data, idempotency_key)
 
     @rpc
     def list_subscriptions(self, actor, partner_id, limit=None, cursor=None):

@@ -14,8 +14,8 @@ class ProfilesService:
     db = DatabaseDependency(SERVICE_NAME)
 
     @rpc
-    def register_company(self, data, verify_email=False):
-        return usecases.register_company(self.db, data, verify_email)
+    def register_company(self, data, verify_email=False, idempotency_key=None):
+        return usecases.register_company(self.db, data, verify_email, idempotency_key)
 
     @rpc
     def update_company(self, actor, company_id, data):
@@ -31,16 +31,16 @@ class ProfilesService:
         return usecases.list_pending_companies(self.db, actor, limit, cursor)
 
     @rpc
-    def register_park(self, actor, data):
-        return usecases.register_park(self.db, actor, data)
+    def register_park(self, actor, data, idempotency_key=None):
+        return usecases.register_park(self.db, actor, data, idempotency_key)
 
     @rpc
     def get_park(self, actor, park_id):
         return usecases.get_park(self.db, actor, park_id)
 
     @rpc
-    def publish_demand(self, actor, park_id, data):
-        return usecases.publish_demand(self.db, actor, park_id, data)
+    def publish_demand(self, actor, park_id, data, idempotency_key=None):
+        return usecases.publish_demand(self.db, actor, park_id, data, idempotency_key)
 
     @rpc
     def update_demand(self, actor, demand_id, data):

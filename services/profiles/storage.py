@@ -13,12 +13,14 @@ from sqlalchemy import (
     select,
 )
 
+from services.platform.idempotency import idempotency_table
 from services.platform.outbox import messaging_tables
 from services.platform.serialization import from_document, to_document
 from services.platform.sql import filtered_keyset_page, keyset_page
 
 metadata = MetaData()
 messaging_tables(metadata)
+idempotency_table(metadata)  # creates retried under an Idempotency-Key
 
 companies = Table(
     "companies", metadata,

@@ -12,7 +12,7 @@ from services.contracts.actors import (
     require_owner_or_operator,
 )
 from services.contracts.errors import Forbidden, InvalidInput, NotFound
-from services.platform import clock, keys, pages
+from services.platform import clock, idempotency, keys, pages
 from services.platform.validation import load_input
 
 from . import directory, domain, storage
@@ -33,11 +33,12 @@ from .schemas import (
 
 # --- companies ------------------------------------------------------------
 
-def register_company(db, data, verify_email=False):
+def register_company(db, data, verify_email=False, idempotency_key=None):
     """Store the company and announce it, or, with `verify_email` (the web
     app's registration), keep it pending, unannounced and seen only by
     itself and the operator until an owner confirms the e-mail address
-    (`company_owner_verified`)."""
+    (`company_owner_verified`). A retry under the same `idempotency_key`
+    gets the first answer, its API key included, and registers nothing."""
     fields = load_input(CompanyRegistration(), data)
     api_key = keys.new_key("company")
 
@@ -46,10 +47,11 @@ def register_company(db, data, verify_email=False):
         storage.insert_company(uow.connection, company, keys.hash_key(api_key))
         if not domain.is_pending(company):
             uow.emit("company.registered", domain.company_snapshot(company))
-        return company
+        return {"company": CompanyOut().dump(company), "api_key": api_key}
 
-    company = db.run(work)
-    return {"company": CompanyOut().dump(company), "api_key": api_key}
+    return idempotency.run_once(db, work, idempotency_key, actor=None,
+                                operation="register_company",
+                                request={"data": data, "verify_email": bool(verify_email)})
 
 
 def _may_see(actor, company):
@@ -120,7 +122,7 @@ def list_pending_companies(db, actor, limit=None, cursor=None):
 
 # --- parks and their demand -------------------------------------------------
 
-def register_park(db, actor, data):
+def register_park(db, actor, data, idempotency_key=None):
     require_operator(actor, "park registration (parks are vetted before they can see companies)")
     fields = load_input(ParkRegistration(), data)
     api_key = keys.new_key("park")
@@ -129,9 +131,10 @@ def register_park(db, actor, data):
         park = domain.new_park(fields, clock.now())
         storage.insert_park(uow.connection, park, keys.hash_key(api_key))
         uow.emit("park.registered", domain.park_snapshot(park))
-        return park
+        return {"park": ParkOut().dump(park), "api_key": api_key}
 
-    return {"park": ParkOut().dump(db.run(work)), "api_key": api_key}
+    return idempotency.run_once(db, work, idempotency_key, actor=actor,
+                                operation="register_park", request=data)
 
 
 def get_park(db, actor, park_id):
@@ -143,7 +146,7 @@ def get_park(db, actor, park_id):
     return ParkOut().dump(domain.public_park(park, may_see_contact))
 
 
-def publish_demand(db, actor, park_id, data):
+def publish_demand(db, actor, park_id, data, idempotency_key=None):
     fields = load_input(DemandPublication(), data)
 
     def work(uow):
@@ -154,9 +157,11 @@ def publish_demand(db, actor, park_id, data):
         demand = domain.new_demand(park, fields, clock.today(), clock.now())
         storage.insert_demand(uow.connection, demand)
         uow.emit("park_demand.published", domain.demand_snapshot(demand, park))
-        return demand
+        return DemandOut().dump(demand)
 
-    return DemandOut().dump(db.run(work))
+    return idempotency.run_once(db, work, idempotency_key, actor=actor,
+                                operation="publish_demand",
+                                request={"park_id": park_id, "data": data})
 
 
 def update_demand(db, actor, demand_id, data):

@@ -21,11 +21,13 @@ from sqlalchemy import (
     Table,
 )
 
+from services.platform.idempotency import idempotency_table
 from services.platform.outbox import messaging_tables
 from services.platform.sql import as_utc, dialect_insert
 
 metadata = MetaData()
 messaging_tables(metadata)
+idempotency_table(metadata)  # creates retried under an Idempotency-Key
 
 directory = Table(
     "directory", metadata,

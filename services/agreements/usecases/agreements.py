@@ -4,7 +4,7 @@ from datetime import datetime
 
 from services.contracts.actors import is_operator, require_authenticated
 from services.contracts.errors import InvalidInput
-from services.platform import pages
+from services.platform import idempotency, pages
 from services.platform.validation import load_input
 
 from .. import domain, storage
@@ -19,7 +19,7 @@ from ..schemas import (
 from .common import SYSTEM, business_now, business_today, existing_agreement
 
 
-def propose_agreement(db, actor, data):
+def propose_agreement(db, actor, data, idempotency_key=None):
     require_authenticated(actor)
     proposal = load_input(AgreementProposal(), data)
     proposer, sponsor_id = domain.choose_proposer(actor, proposal)
@@ -42,9 +42,10 @@ def propose_agreement(db, actor, data):
             domain.proposal_details(agreement), now)])
         if agreement["status"] == "proposed":
             uow.emit("agreement.proposed", domain.agreement_snapshot(agreement))
-        return agreement
+        return AgreementOut().dump(agreement)
 
-    return AgreementOut().dump(db.run(work))
+    return idempotency.run_once(db, work, idempotency_key, actor=actor,
+                                operation="propose_agreement", request=data)
 
 
 def sign_agreement(db, actor, agreement_id, data):

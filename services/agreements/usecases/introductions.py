@@ -5,7 +5,7 @@ from datetime import datetime
 
 from services.contracts.actors import is_operator, require_authenticated
 from services.contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
-from services.platform import pages
+from services.platform import idempotency, pages
 from services.platform.validation import load_input
 
 from .. import domain, storage
@@ -51,13 +51,13 @@ def _checked_request(conn, actor, request):
     return match, requester, sponsor_id
 
 
-def request_introduction(db, actor, data, settings):
+def request_introduction(db, actor, data, settings, idempotency_key=None):
     """POST /api/introductions. `settings` (config.AgreementsSettings) give the
     open-request cap and the days before an unanswered request expires."""
     require_authenticated(actor)
     request = load_input(IntroductionRequest(), data)
 
-    def work(uow):
+    def requested(uow):
         conn = uow.connection
         match, requester, sponsor_id = _checked_request(conn, actor, request)
         # The cap is an invariant: requests of one requester queue on its
@@ -76,7 +76,11 @@ def request_introduction(db, actor, data, settings):
         uow.emit("introduction.requested", domain.introduction_snapshot(introduction))
         return introduction
 
-    return IntroductionOut().dump(domain.introduction_view(db.run(work)))
+    def work(uow):
+        return IntroductionOut().dump(domain.introduction_view(requested(uow)))
+
+    return idempotency.run_once(db, work, idempotency_key, actor=actor,
+                                operation="request_introduction", request=data)
 
 
 def list_introductions(db, actor, status=None, limit=None, cursor=None):

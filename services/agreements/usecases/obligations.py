@@ -4,7 +4,7 @@ from datetime import datetime
 
 from services.contracts.actors import require_authenticated
 from services.contracts.errors import NotFound
-from services.platform import pages
+from services.platform import idempotency, pages
 from services.platform.validation import load_input
 
 from .. import domain, storage
@@ -19,7 +19,7 @@ from ..schemas import (
 from .common import business_now, business_today, existing_agreement
 
 
-def add_obligation(db, actor, agreement_id, data):
+def add_obligation(db, actor, agreement_id, data, idempotency_key=None):
     require_authenticated(actor)
     fields = load_input(ObligationIn(), data)
 
@@ -32,10 +32,11 @@ def add_obligation(db, actor, agreement_id, data):
             agreement, actor, "obligation_added",
             {"obligation_id": obligation["id"], "title": obligation["title"],
              "owner": obligation["owner"]}, now)])
-        return obligation
+        return ObligationOut().dump(domain.obligation_view(obligation, [], business_today()))
 
-    obligation = db.run(work)
-    return ObligationOut().dump(domain.obligation_view(obligation, [], business_today()))
+    return idempotency.run_once(db, work, idempotency_key, actor=actor,
+                                operation="add_obligation",
+                                request={"agreement_id": agreement_id, "data": data})
 
 
 def list_obligations(db, actor, agreement_id, limit=None, cursor=None):

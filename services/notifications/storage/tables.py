@@ -15,10 +15,12 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from services.platform.idempotency import idempotency_table
 from services.platform.outbox import messaging_tables
 
 metadata = MetaData()
 messaging_tables(metadata)
+idempotency_table(metadata)  # creates retried under an Idempotency-Key
 
 partners = Table(
     "partners", metadata,

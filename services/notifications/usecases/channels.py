@@ -5,7 +5,7 @@ from datetime import datetime
 
 from services.contracts.actors import require_owner_or_operator
 from services.contracts.errors import Conflict, InvalidInput, NotFound
-from services.platform import clock, pages
+from services.platform import clock, idempotency, pages
 from services.platform.validation import load_input
 
 from .. import domain, signing, storage
@@ -36,7 +36,7 @@ def _check_webhook_url(url, allow_loopback):
         raise InvalidInput({"url": [problem]})
 
 
-def add_channel(db, settings, actor, partner_id, data):
+def add_channel(db, settings, actor, partner_id, data, idempotency_key=None):
     require_owner_or_operator(actor, "partner", partner_id, SCOPE)
     fields = load_input(ChannelIn(), data)
     if fields["kind"] == domain.WEBHOOK:
@@ -50,9 +50,12 @@ def add_channel(db, settings, actor, partner_id, data):
                                      label=fields["label"])
         channel["enabled"] = fields["enabled"]
         storage.insert_channel(uow.connection, channel, secret=secret, box=settings.secrets)
-        return storage.get_channel(uow.connection, partner_id, channel["id"])
+        return ChannelCreated().dump({
+            "channel": storage.get_channel(uow.connection, partner_id, channel["id"]),
+            "secret": secret})
 
-    return ChannelCreated().dump({"channel": db.run(work), "secret": secret})
+    return idempotency.run_once(db, work, idempotency_key, actor=actor, operation="add_channel",
+                                request={"partner_id": partner_id, "data": data})
 
 
 def list_channels(db, actor, partner_id, limit=None, cursor=None):

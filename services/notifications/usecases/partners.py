@@ -4,7 +4,7 @@ from datetime import datetime
 
 from services.contracts.actors import require_operator, require_owner_or_operator
 from services.contracts.errors import InvalidInput, NotFound
-from services.platform import clock, keys, pages
+from services.platform import clock, idempotency, keys, pages
 from services.platform.validation import load_input
 
 from .. import domain, signing, ssrf, storage
@@ -27,7 +27,7 @@ def url_problem(url, allow_loopback):
     return None
 
 
-def register_partner(db, settings, actor, data):
+def register_partner(db, settings, actor, data, idempotency_key=None):
     require_operator(actor, "partner registration (partners are vetted)")
     fields = load_input(PartnerRegistration(), data)
     problems = {index: [problem] for index, url in enumerate(fields["webhooks"])
@@ -49,11 +49,11 @@ def register_partner(db, settings, actor, data):
                 partner["id"], domain.WEBHOOK, url, now), secret=webhook_secret,
                 box=settings.secrets)
         uow.emit("partner.registered", domain.partner_snapshot(partner))
-        return partner
+        return {"partner": PartnerOut().dump(partner), "api_key": api_key,
+                "webhook_secret": webhook_secret}
 
-    partner = db.run(work)
-    return {"partner": PartnerOut().dump(partner), "api_key": api_key,
-            "webhook_secret": webhook_secret}
+    return idempotency.run_once(db, work, idempotency_key, actor=actor,
+                                operation="register_partner", request=data)
 
 
 def get_partner(db, actor, partner_id):

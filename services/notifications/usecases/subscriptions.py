@@ -4,7 +4,7 @@ from datetime import datetime
 
 from services.contracts.actors import require_owner_or_operator
 from services.contracts.errors import InvalidInput, NotFound
-from services.platform import clock, pages
+from services.platform import clock, idempotency, pages
 from services.platform.validation import load_input
 
 from .. import domain, storage
@@ -22,7 +22,7 @@ def _check_channel_ids(conn, partner_id, channel_ids):
         raise InvalidInput({"channel_ids": [f"not a channel of this partner: {listed}"]})
 
 
-def add_subscription(db, actor, partner_id, data):
+def add_subscription(db, actor, partner_id, data, idempotency_key=None):
     require_owner_or_operator(actor, "partner", partner_id, SCOPE)
     fields = load_input(SubscriptionIn(), data)
 
@@ -31,9 +31,11 @@ def add_subscription(db, actor, partner_id, data):
         _check_channel_ids(uow.connection, partner_id, fields["channel_ids"])
         subscription = domain.new_subscription(partner_id, fields, clock.now())
         storage.insert_subscription(uow.connection, subscription)
-        return subscription
+        return SubscriptionOut().dump(subscription)
 
-    return SubscriptionOut().dump(db.run(work))
+    return idempotency.run_once(db, work, idempotency_key, actor=actor,
+                                operation="add_subscription",
+                                request={"partner_id": partner_id, "data": data})
 
 
 def list_subscriptions(db, actor, partner_id, limit=None, cursor=None):
