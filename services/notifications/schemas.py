@@ -1,7 +1,5 @@
 """What the notifications service accepts and returns over RPC (and so what
 the public API accepts and returns: the gateway documents these schemas)."""
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from marshmallow import (
     Schema,
     ValidationError,
@@ -14,6 +12,7 @@ from marshmallow import (
 from services.contracts.events import NamesSchema, RegionSchema
 from services.contracts.taxonomy_fields import SectorTerms
 from services.contracts.vocabulary import ALERT_EVENT_KINDS, LANGUAGES, PARTNER_KINDS
+from services.platform.time_zones import is_iana_zone
 
 from .domain import (
     CHANNEL_KINDS,
@@ -59,10 +58,8 @@ class PartnerRegistration(Schema):
 
     @validates("time_zone")
     def _known_time_zone(self, value, **kwargs):
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValidationError("not a known IANA time zone, e.g. Asia/Seoul") from None
+        if not is_iana_zone(value):
+            raise ValidationError("not a known IANA time zone, e.g. Asia/Seoul")
 
 
 class PartnerOut(PartnerRegistration):
