@@ -237,3 +237,26 @@ def test_the_body_limits_come_from_the_environment():
         for bad in ("0", "-1", "1MB"):
             with pytest.raises(config.BadSetting, match=name):
                 config.body_limits(env(**{name: bad}))
+
+
+# --- the web app's forms ------------------------------------------------------------
+
+@pytest.mark.parametrize("lang, words, size", [
+    ("ko", "너무 많은 데이터", 2 * 1024 * 1024),   # over the form's size
+    ("zh", "数据过多", 600 * 1024),                  # one field over what is held in memory
+    ("en", "Too much data", 2 * 1024 * 1024)])
+def test_a_form_too_large_is_a_413_page_in_the_pages_language(lang, words, size):
+    from services.web import app
+    from services.web import config as web_config
+
+    web = app.WebApp(web_config.load(
+        lambda name, default=None: {"PARKMATCH_WEB_URL": "http://127.0.0.1:8080"}.get(name,
+                                                                                     default)))
+    route = next(r for r in app.ROUTES if r.name == "request_sign_in")
+    request = Request(EnvironBuilder(
+        method="POST", path="/sign-in",
+        data={"email": "a@b.example", "csrf_token": "x", "filler": "y" * size},
+        headers={"Cookie": f"pm_csrf=abc; pm_lang={lang}"}).get_environ())
+    response = web.handle(route, request, {}, rpc=None)  # refused before any RPC
+    assert response.status_code == 413
+    assert words in response.get_data(as_text=True)
