@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from services.contracts.events import NamesSchema
 from services.platform.i18n import LANGUAGES
+from services.platform.validation import WindowDateTime
 
 from .domain import MEMBER, ORGANISATION_KINDS, OWNER
 
@@ -82,8 +83,8 @@ class PersonOut(Schema):
     language = fields.Str(required=True)
     organisation = fields.Method("_organisation")
     role = fields.Str(required=True)
-    verified_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime(required=True)
+    verified_at = WindowDateTime(allow_none=True)
+    created_at = WindowDateTime(required=True)
 
     def _organisation(self, record):
         return {"kind": record["organisation_kind"], "id": record["organisation_id"]}
@@ -97,9 +98,9 @@ class InvitationOut(Schema):
     role = fields.Str(required=True)
     organisation = fields.Method("_organisation")
     invited_by = fields.Str(allow_none=True, metadata={"description": "a person id"})
-    created_at = fields.DateTime(required=True)
-    expires_at = fields.DateTime(required=True)
-    accepted_at = fields.DateTime(allow_none=True)
+    created_at = WindowDateTime(required=True)
+    expires_at = WindowDateTime(required=True)
+    accepted_at = WindowDateTime(allow_none=True)
 
     def _organisation(self, record):
         return {"kind": record["organisation_kind"], "id": record["organisation_id"]}
@@ -111,9 +112,9 @@ class ApiKeyOut(Schema):
         "description": "the key's first 16 characters, to recognise it; never the key"})
     label = fields.Str(required=True)
     organisation = fields.Method("_organisation")
-    created_at = fields.DateTime(required=True)
-    last_used_at = fields.DateTime(allow_none=True)
-    revoked_at = fields.DateTime(allow_none=True)
+    created_at = WindowDateTime(required=True)
+    last_used_at = WindowDateTime(allow_none=True)
+    revoked_at = WindowDateTime(allow_none=True)
 
     def _organisation(self, record):
         return {"kind": record["organisation_kind"], "id": record["organisation_id"]}

@@ -12,6 +12,7 @@ from services.contracts.vocabulary import (
     PARTY_KINDS,
     SECTORS,
 )
+from services.platform.validation import WindowAwareDateTime, WindowDate, require_in_window
 
 from . import domain
 
@@ -31,7 +32,7 @@ SANE_DATE = validate.Range(min=date(1950, 1, 1), max=date(2200, 12, 31),
 
 
 def a_date(**kwargs):
-    return fields.Date(validate=SANE_DATE, **kwargs)
+    return WindowDate(validate=SANE_DATE, **kwargs)
 
 
 class DocumentRef(Schema):
@@ -88,15 +89,17 @@ class AgreementProposal(Schema):
 
 
 class SignedAt(fields.Str):
-    """An ISO date (taken as midnight UTC) or an ISO date-time with a UTC offset."""
+    """An ISO date (taken as midnight UTC) or an ISO date-time with a UTC
+    offset, within the date window (checked before converting to UTC, which
+    overflows for 0001-01-01T00:00:00+09:00)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
             if len(text) == 10:
-                day = date.fromisoformat(text)
+                day = require_in_window(date.fromisoformat(text))
                 return datetime(day.year, day.month, day.day, tzinfo=UTC)
-            moment = datetime.fromisoformat(text)
+            moment = require_in_window(datetime.fromisoformat(text))
         except ValueError:
             raise ValidationError("use an ISO date (2024-07-29) or date-time with offset "
                                   "(2024-07-29T10:00:00+09:00)") from None
@@ -121,7 +124,7 @@ class SignatureIn(Schema):
 
 class PartyOut(PartyRef):
     name = fields.Str(allow_none=True)
-    signed_at = fields.AwareDateTime(allow_none=True, metadata={
+    signed_at = WindowAwareDateTime(allow_none=True, metadata={
         "description": "null until this party has signed"})
 
 
@@ -147,15 +150,15 @@ class AgreementOut(Schema):
         "description": "from the match, if any"})
     region = fields.Nested(RegionSchema, allow_none=True, metadata={
         "description": "the park's region, from the match, if any"})
-    signed_at = fields.AwareDateTime(allow_none=True, metadata={
+    signed_at = WindowAwareDateTime(allow_none=True, metadata={
         "description": "when the last party signed"})
-    starts_on = fields.Date(allow_none=True)
-    ends_on = fields.Date(allow_none=True)
-    proposed_at = fields.AwareDateTime(allow_none=True)
+    starts_on = WindowDate(allow_none=True)
+    ends_on = WindowDate(allow_none=True)
+    proposed_at = WindowAwareDateTime(allow_none=True)
     allowed_transitions = fields.Method("_allowed", metadata={
         "description": "states POST .../transitions may move it to now"})
-    created_at = fields.AwareDateTime(required=True)
-    updated_at = fields.AwareDateTime(required=True)
+    created_at = WindowAwareDateTime(required=True)
+    updated_at = WindowAwareDateTime(required=True)
 
     def _allowed(self, agreement):
         return domain.allowed_transitions(agreement["status"])
@@ -168,7 +171,7 @@ class ActorOut(Schema):
 
 
 class HistoryEntryOut(Schema):
-    at = fields.AwareDateTime(required=True)
+    at = WindowAwareDateTime(required=True)
     actor = fields.Nested(ActorOut, required=True)
     action = fields.Str(required=True, metadata={
         "description": "proposed, signed, state_changed, document_added, obligation_added, "
@@ -234,9 +237,9 @@ class IntroductionOut(Schema):
     sectors = fields.List(fields.Str())
     region = fields.Nested(RegionSchema, allow_none=True)
     score = fields.Float(allow_none=True)
-    requested_at = fields.AwareDateTime(required=True)
-    expires_at = fields.AwareDateTime(required=True)
-    decided_at = fields.AwareDateTime(allow_none=True)
+    requested_at = WindowAwareDateTime(required=True)
+    expires_at = WindowAwareDateTime(required=True)
+    decided_at = WindowAwareDateTime(allow_none=True)
     decided_by = fields.Nested(PartyRef, allow_none=True)
     decline_reason = fields.Str(allow_none=True)
     withdrawal_reason = fields.Str(allow_none=True, metadata={
@@ -327,19 +330,19 @@ class FulfilmentIn(Schema):
 
 class ScheduleOut(Schema):
     kind = fields.Str()
-    due_on = fields.Date(allow_none=True)
+    due_on = WindowDate(allow_none=True)
     rrule = fields.Str(allow_none=True)
-    starts_on = fields.Date(allow_none=True)
+    starts_on = WindowDate(allow_none=True)
 
 
 class FulfilmentOut(Schema):
     obligation_id = fields.Str()
-    occurrence_on = fields.Date()
-    fulfilled_on = fields.Date()
+    occurrence_on = WindowDate()
+    fulfilled_on = WindowDate()
     on_time = fields.Bool()
     evidence = fields.Dict()
     recorded_by = fields.Nested(ActorOut)
-    recorded_at = fields.AwareDateTime()
+    recorded_at = WindowAwareDateTime()
 
 
 class ObligationOut(Schema):
@@ -349,19 +352,19 @@ class ObligationOut(Schema):
     owner = fields.Nested(PartyRef, required=True)
     schedule = fields.Nested(ScheduleOut, required=True)
     remind_days_before = fields.List(fields.Int())
-    next_occurrences = fields.List(fields.Date(), metadata={
+    next_occurrences = fields.List(WindowDate(), metadata={
         "description": "the next (up to 3) due dates not yet fulfilled"})
-    overdue_occurrences = fields.List(fields.Date(), metadata={
+    overdue_occurrences = fields.List(WindowDate(), metadata={
         "description": "past due dates (since it was recorded) not fulfilled"})
     fulfilments = fields.List(fields.Nested(FulfilmentOut))
-    created_at = fields.AwareDateTime(required=True)
+    created_at = WindowAwareDateTime(required=True)
     status = fields.Str(metadata={"description": "active or cancelled"})
-    schedule_since = fields.Date(allow_none=True, metadata={
+    schedule_since = WindowDate(allow_none=True, metadata={
         "description": "the day the schedule last changed: earlier occurrences of it are not "
                        "owed"})
-    changed_at = fields.AwareDateTime(allow_none=True)
+    changed_at = WindowAwareDateTime(allow_none=True)
     changed_by = fields.Nested(ActorOut, allow_none=True)
-    cancelled_at = fields.AwareDateTime(allow_none=True)
+    cancelled_at = WindowAwareDateTime(allow_none=True)
     cancelled_by = fields.Nested(ActorOut, allow_none=True)
     cancellation_reason = fields.Str(allow_none=True)
 
@@ -378,7 +381,7 @@ class FunnelStageOut(Schema):
 class FunnelOut(Schema):
     partner_id = fields.Str(allow_none=True)
     park_id = fields.Str(allow_none=True)
-    as_of = fields.Date()
+    as_of = WindowDate()
     stages = fields.List(fields.Nested(FunnelStageOut))
     overall_conversion = fields.Float(allow_none=True, metadata={
         "description": "agreements signed / matches"})

@@ -12,6 +12,7 @@ from services.contracts.actors import OPERATOR, require_authenticated, require_o
 from services.contracts.errors import NotFound, ParkmatchError, ServiceUnavailable, Unauthenticated
 from services.platform import keys
 
+from .request_body import DEFAULT_LIMITS, read_json
 from .route_spec import (
     ACTOR,
     BODY,
@@ -38,18 +39,12 @@ def request_id_of(request):
 
 
 def json_response(status, body, headers=None):
-    return status, {"Content-Type": JSON_TYPE, **(headers or {})}, \
-        json.dumps(body, ensure_ascii=False, default=str)
-
-
-def read_json(request):
-    raw = request.get_data(cache=True, as_text=True)
-    if not raw.strip():
-        return {}
+    text = json.dumps(body, ensure_ascii=False, default=str)
     try:
-        return json.loads(raw)
-    except ValueError as exc:
-        raise ParkmatchError(f"the body is not valid JSON: {exc}") from None
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # an unpaired surrogate somewhere: escape, never fail
+        text = json.dumps(body, ensure_ascii=True, default=str)
+    return status, {"Content-Type": JSON_TYPE, **(headers or {})}, text
 
 
 def api_key_from(request):
@@ -156,8 +151,9 @@ def page_response(route, request, page, headers):
     return json_response(route.status, page["items"], headers)
 
 
-def handle(route, request, params, rpc, authenticator, request_id=None):
-    """Run one route; always returns a (status, headers, body) triple."""
+def handle(route, request, params, rpc, authenticator, request_id=None, limits=None):
+    """Run one route; always returns a (status, headers, body) triple.
+    `limits` bound the JSON body (request_body.py)."""
     request_id = request_id or request_id_of(request)
     headers = {"X-Request-Id": request_id}
     try:
@@ -169,7 +165,7 @@ def handle(route, request, params, rpc, authenticator, request_id=None):
         if route.auth == "none" and request.method != "GET":
             # writes anyone may make (registration): limited per client address
             rpc.accounts.count_anonymous_write(route.name, request.remote_addr)
-        body = read_json(request) if route.body is not None else None
+        body = read_json(request, limits or DEFAULT_LIMITS) if route.body is not None else None
         result = invoke(route, rpc, Call(actor, params, body, request.args,
                                                 request.headers))
         if route.paged:

@@ -30,12 +30,25 @@ class RequestId(DependencyProvider):
         return request_id
 
 
+class Settings(DependencyProvider):
+    """What the gateway checks once when it starts (config.load): a short
+    PARKMATCH_OPERATOR_KEY or a bad body limit stops the process before it
+    serves anything. Gives the JSON body limits."""
+
+    def setup(self):
+        self.limits = config.load()
+
+    def get_dependency(self, worker_ctx):
+        return self.limits
+
+
 RPC_SERVICES = ("profiles", "matching", "notifications", "agreements", "accounts")
 
 
 class GatewayService:
     name = SERVICE_NAME
     request_id = RequestId()
+    body_limits = Settings()
     profiles = RpcProxy("profiles")
     matching = RpcProxy("matching")
     notifications = RpcProxy("notifications")
@@ -55,7 +68,7 @@ class GatewayService:
     def _dispatch(self, route, request, params):
         services = self._services()
         return http_api.handle(route, request, params, services, self._authenticator(services),
-                               self.request_id)
+                               self.request_id, self.body_limits)
 
     @http("GET", "/api/openapi.json")
     def openapi(self, request):

@@ -10,6 +10,7 @@ from services.contracts.events import (
     MessageV1,
     TextsV1,
 )
+from services.platform.validation import WindowDate, WindowDateTime
 
 from .messages import LANGUAGES
 
@@ -25,8 +26,8 @@ class MatchOut(MatchV1):
     """A match as its readers see it: the match.* event payload, plus when it
     was first found and last changed; summary, explanations and withdrawn
     reason in the language asked for."""
-    created_at = fields.DateTime(required=True)
-    updated_at = fields.DateTime(required=True)
+    created_at = WindowDateTime(required=True)
+    updated_at = WindowDateTime(required=True)
     lang = fields.Str(metadata={"description": "the language of summary, explanation and "
                                                "withdrawn_reason (en, ko, zh)"})
 
@@ -49,9 +50,9 @@ class NearMissOut(Schema):
     score = fields.Float(required=True)
     outcomes = fields.List(fields.Nested(CriterionOutcomeV1), required=True)
     gaps = fields.List(fields.Nested(GapOut), required=True)
-    recheck_on = fields.Date(allow_none=True, metadata={
+    recheck_on = WindowDate(allow_none=True, metadata={
         "description": "the day a gap closes by time alone (founding age), if any"})
-    updated_at = fields.DateTime(required=True)
+    updated_at = WindowDateTime(required=True)
     lang = fields.Str()
 
 

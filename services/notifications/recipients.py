@@ -9,7 +9,8 @@ import base64
 import binascii
 import json
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from services.platform.time_zones import is_iana_zone
 
 from . import domain
 
@@ -90,13 +91,8 @@ def new_organisation_alert(org, kind, subject, occurred_at, data, now, content):
 # --- people and their preferences ------------------------------------------------------
 
 def valid_time_zone(name):
-    if not isinstance(name, str) or not name:
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+    """By name against the IANA list: no file system lookup (platform/time_zones)."""
+    return is_iana_zone(name)
 
 
 def time_zone_of(person):

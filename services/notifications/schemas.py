@@ -1,7 +1,5 @@
 """What the notifications service accepts and returns over RPC (and so what
 the public API accepts and returns: the gateway documents these schemas)."""
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from marshmallow import (
     Schema,
     ValidationError,
@@ -14,6 +12,8 @@ from marshmallow import (
 from services.contracts.events import NamesSchema, RegionSchema
 from services.contracts.taxonomy_fields import SectorTerms
 from services.contracts.vocabulary import ALERT_EVENT_KINDS, LANGUAGES, PARTNER_KINDS
+from services.platform.time_zones import is_iana_zone
+from services.platform.validation import WindowDateTime
 
 from .domain import (
     CHANNEL_KINDS,
@@ -59,10 +59,8 @@ class PartnerRegistration(Schema):
 
     @validates("time_zone")
     def _known_time_zone(self, value, **kwargs):
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValidationError("not a known IANA time zone, e.g. Asia/Seoul") from None
+        if not is_iana_zone(value):
+            raise ValidationError("not a known IANA time zone, e.g. Asia/Seoul")
 
 
 class PartnerOut(PartnerRegistration):
@@ -70,7 +68,7 @@ class PartnerOut(PartnerRegistration):
     only ever shown once, at registration."""
     id = fields.Str(required=True)
     version = fields.Int(required=True)
-    created_at = fields.DateTime(required=True)
+    created_at = WindowDateTime(required=True)
 
 
 class PartnerRegistered(Schema):
@@ -144,7 +142,7 @@ class SubscriptionIn(Schema):
 class SubscriptionOut(SubscriptionIn):
     id = fields.Str(required=True)
     partner_id = fields.Str(required=True)
-    created_at = fields.DateTime(required=True)
+    created_at = WindowDateTime(required=True)
 
 
 # --- channels --------------------------------------------------------------------------
@@ -191,9 +189,9 @@ class ChannelOut(Schema):
     enabled = fields.Bool(required=True)
     disabled_reason = fields.Str(allow_none=True)
     consecutive_failures = fields.Int(required=True)
-    previous_secret_valid_until = fields.DateTime(allow_none=True, metadata={
+    previous_secret_valid_until = WindowDateTime(allow_none=True, metadata={
         "description": "webhooks: until then deliveries also carry the old secret's signature"})
-    created_at = fields.DateTime(required=True)
+    created_at = WindowDateTime(required=True)
 
 
 class ChannelCreated(Schema):
@@ -205,7 +203,7 @@ class ChannelCreated(Schema):
 class SecretRotated(Schema):
     channel_id = fields.Str(required=True)
     secret = fields.Str(required=True, metadata={"description": "the new secret, shown once"})
-    previous_secret_valid_until = fields.DateTime(required=True, metadata={
+    previous_secret_valid_until = WindowDateTime(required=True, metadata={
         "description": "until then deliveries carry signatures with the new and the old secret"})
 
 
@@ -223,8 +221,8 @@ class AlertOut(Schema):
     type = fields.Str(required=True)
     subject_id = fields.Str(required=True, metadata={"description": "match or agreement id"})
     subject_version = fields.Int(required=True)
-    occurred_at = fields.DateTime(required=True)
-    created_at = fields.DateTime(required=True)
+    occurred_at = WindowDateTime(required=True)
+    created_at = WindowDateTime(required=True)
     data = fields.Dict(required=True, metadata={"description": "the match or agreement"})
     disposition = fields.Str(metadata={
         "description": "immediate, digest (waiting for the next digest), digested, dropped "
@@ -235,7 +233,7 @@ class AlertOut(Schema):
 
 class AttemptOut(Schema):
     number = fields.Int(required=True)
-    at = fields.DateTime(required=True)
+    at = WindowDateTime(required=True)
     status_code = fields.Int(allow_none=True)
     error = fields.Str(allow_none=True)
     latency_ms = fields.Int(required=True)
@@ -250,11 +248,11 @@ class DeliveryOut(Schema):
     url = fields.Str(required=True, metadata={"description": "the URL or e-mail address"})
     status = fields.Str(required=True, validate=validate.OneOf(DELIVERY_STATUSES))
     attempts = fields.Int(required=True)
-    next_attempt_at = fields.DateTime(allow_none=True)
+    next_attempt_at = WindowDateTime(allow_none=True)
     last_status_code = fields.Int(allow_none=True)
     last_error = fields.Str(allow_none=True)
-    created_at = fields.DateTime(required=True)
-    delivered_at = fields.DateTime(allow_none=True)
+    created_at = WindowDateTime(required=True)
+    delivered_at = WindowDateTime(allow_none=True)
     attempt_log = fields.List(fields.Nested(AttemptOut), required=True)
 
 

@@ -6,6 +6,7 @@ from services.contracts.events import CriterionSchema, NamesSchema, RegionSchema
 from services.contracts.taxonomy_fields import SectorTerm, SectorTerms
 from services.contracts.vocabulary import CERTIFICATIONS, FACILITIES, INCENTIVES
 from services.platform import clock
+from services.platform.validation import WindowDate, WindowDateTime
 
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="use a two-letter ISO 3166 country code, e.g. KR")
 NON_NEGATIVE = validate.Range(min=0, error="must be 0 or more")
@@ -22,8 +23,8 @@ class CompanyFields(Schema):
     names = fields.Nested(NamesSchema, required=True)
     country = fields.Str(required=True, validate=COUNTRY)
     sectors = SectorTerms(required=True, validate=validate.Length(min=1, max=10))
-    founded_on = fields.Date(load_default=None, allow_none=True,
-                             metadata={"description": "null when not disclosed (unknown)"})
+    founded_on = WindowDate(load_default=None, allow_none=True,
+                            metadata={"description": "null when not disclosed (unknown)"})
     patents = fields.Int(load_default=None, allow_none=True, strict=True, validate=NON_NEGATIVE)
     funding_raised_krw = fields.Int(load_default=None, allow_none=True, strict=True,
                                     validate=NON_NEGATIVE)
@@ -61,8 +62,8 @@ class CompanyUpdate(CompanyFields):
 class CompanyOut(CompanyFields):
     id = fields.Str(required=True)
     version = fields.Int(required=True)
-    created_at = fields.DateTime(required=True)
-    updated_at = fields.DateTime(required=True)
+    created_at = WindowDateTime(required=True)
+    updated_at = WindowDateTime(required=True)
     contact = fields.Nested(ContactSchema, allow_none=True, metadata={
         "description": "only shown to the company itself and the operator"})
 
@@ -84,7 +85,7 @@ class ParkRegistration(Schema):
 class ParkOut(ParkRegistration):
     id = fields.Str(required=True)
     version = fields.Int(required=True)
-    created_at = fields.DateTime(required=True)
+    created_at = WindowDateTime(required=True)
 
 
 class DemandFields(Schema):
@@ -97,9 +98,9 @@ class DemandFields(Schema):
     criteria = fields.List(fields.Nested(CriterionSchema), load_default=list, metadata={
         "description": "screening criteria; each is required (hard) or a preference"})
     places = fields.Int(required=True, strict=True, validate=POSITIVE)
-    valid_from = fields.Date(load_default=None, allow_none=True,
-                             metadata={"description": "defaults to today"})
-    valid_until = fields.Date(load_default=None, allow_none=True)
+    valid_from = WindowDate(load_default=None, allow_none=True,
+                            metadata={"description": "defaults to today"})
+    valid_until = WindowDate(load_default=None, allow_none=True)
 
     @validates_schema
     def _window_is_ordered(self, data, **kwargs):
@@ -132,8 +133,8 @@ class DemandOut(DemandFields):
     park_id = fields.Str(required=True)
     version = fields.Int(required=True)
     status = fields.Str(required=True)
-    created_at = fields.DateTime(required=True)
-    updated_at = fields.DateTime(required=True)
+    created_at = WindowDateTime(required=True)
+    updated_at = WindowDateTime(required=True)
 
 
 # --- the directory ------------------------------------------------------------

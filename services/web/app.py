@@ -5,6 +5,7 @@ import logging
 import mimetypes
 from pathlib import Path
 
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from services.contracts.errors import (
@@ -38,6 +39,11 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 
 
+# A form post larger than this is a 413 page (the gateway's JSON default);
+# werkzeug refuses it on Content-Length before reading.
+MAX_FORM_BYTES = 1024 * 1024
+MAX_FORM_MEMORY_BYTES = 500 * 1024  # one field's value held in memory
+
 ROUTES = (*public.ROUTES, *register.ROUTES, *company.ROUTES, *park.ROUTES,
           *partner.ROUTES, *dashboards.ROUTES, *account.ROUTES, *operator.ROUTES,
           *operator_rounds.ROUTES, *operator_organisations.ROUTES, *directory.ROUTES)
@@ -54,14 +60,17 @@ class WebApp:
         nonce = request.cookies.get(security.CSRF_COOKIE)
         fresh_nonce = None if nonce else security.new_nonce()
         session_token = request.cookies.get(security.SESSION_COOKIE) or None
+        form = form_of(request)
         visit = Visit(lang=lang, path=request.full_path.rstrip("?"), params=params,
-                      form={key: request.form.getlist(key) for key in request.form},
+                      form=form or {},
                       args=request.args.to_dict(), client_address=request.remote_addr)
         base = {"csrf_token": security.csrf_token(self.settings.secret, nonce or fresh_nonce,
                                                   session_token),
                 "path": visit.path}
         try:
-            if request.method == "POST" and not security.csrf_valid(
+            if form is None:
+                result = Page("error.html", {"reason": "too_large"}, status=413)
+            elif request.method == "POST" and not security.csrf_valid(
                     self.settings.secret, nonce, session_token,
                     request.form.get(security.CSRF_FIELD)):
                 result = Page("error.html", {"reason": "csrf"}, status=403)
@@ -127,6 +136,16 @@ class WebApp:
         response.headers["Content-Language"] = lang
         response.headers["Cache-Control"] = "no-store"
         return secured(response)
+
+
+def form_of(request):
+    """The posted form as {field: [values]}, or None when it is too large."""
+    request.max_content_length = MAX_FORM_BYTES
+    request.max_form_memory_size = MAX_FORM_MEMORY_BYTES
+    try:
+        return {key: request.form.getlist(key) for key in request.form}
+    except RequestEntityTooLarge:
+        return None
 
 
 def secured(response):

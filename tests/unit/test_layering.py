@@ -18,12 +18,12 @@ IMPURE_SIBLINGS = {"storage", "service", "usecases", "migrations", "nameko_ext",
 PURE_GLOBS = (
     "*/domain.py", "*/domain/*.py", "contracts/*.py",
     "gateway/http_api.py", "gateway/routes.py", "gateway/route_spec.py", "gateway/openapi.py",
-    "gateway/sectors.py",
+    "gateway/sectors.py", "gateway/request_body.py",
     "matching/engine.py", "matching/vectorised.py", "matching/messages.py",
     "matching/allocation/domain.py",
     "notifications/templates.py", "notifications/signing.py",
     "platform/clock.py", "platform/lifecycle.py", "platform/records.py", "platform/i18n.py",
-    "platform/outcome.py", "platform/pages.py",
+    "platform/outcome.py", "platform/pages.py", "platform/time_zones.py",
     "web/pages/*.py",
 )
 PURE_MODULES = sorted({path for pattern in PURE_GLOBS for path in SERVICES.glob(pattern)})

@@ -1,5 +1,7 @@
 """The SSRF guard on a table of cases, with a fake resolver: a URL is
 refused when ANY address its host resolves to is not public."""
+import ipaddress
+
 import pytest
 
 from services.notifications import ssrf
@@ -86,3 +88,85 @@ def test_dns_rebinding_is_caught_at_the_second_check():
     assert ssrf.check_url("http://rebind.example/h", resolve=rebinding) == ["93.184.216.34"]
     with pytest.raises(ssrf.UnsafeUrl):
         ssrf.check_url("http://rebind.example/h", resolve=rebinding)
+
+
+# --- every special-purpose block, first, middle and last address -------------------
+
+REFUSED_V4 = (
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+    "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.31.196.0/24", "192.52.193.0/24",
+    "192.88.99.0/24", "192.168.0.0/16", "192.175.48.0/24", "198.18.0.0/15",
+    "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4", "255.255.255.255/32",
+)
+REFUSED_V6 = (
+    "::/128", "::1/128", "::/96", "64:ff9b:1::/48", "100::/64", "2001::/23", "2001::/32",
+    "2001:2::/48", "2001:20::/28", "2001:db8::/32", "2620:4f:8000::/48", "3fff::/20",
+    "5f00::/16", "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8",
+    "4000::/2", "8000::/1",       # outside global unicast 2000::/3
+)
+
+
+def first_middle_last(block):
+    network = ipaddress.ip_network(block)
+    first, last = int(network.network_address), int(network.broadcast_address)
+    kind = type(network.network_address)
+    return [str(kind(value)) for value in dict.fromkeys((first, (first + last) // 2, last))]
+
+
+def table_cases(blocks):
+    return [(block, address) for block in blocks for address in first_middle_last(block)]
+
+
+@pytest.mark.parametrize("block, address", table_cases(REFUSED_V4 + REFUSED_V6))
+def test_every_special_purpose_address_is_refused(block, address):
+    assert ssrf.address_problem(address), f"{address} in {block} was accepted"
+    with pytest.raises(ssrf.UnsafeUrl):
+        host = f"[{address}]" if ":" in address else address
+        ssrf.check_url(f"https://{host}/hook", resolve=fake_resolve)
+
+
+@pytest.mark.parametrize("block, address", table_cases(REFUSED_V4))
+def test_ipv4_blocks_are_refused_when_embedded_in_ipv6(block, address):
+    v4 = int(ipaddress.IPv4Address(address))
+    for embedded in (f"::ffff:{address}",                               # IPv4-mapped
+                     str(ipaddress.IPv6Address((0x2002 << 112) | (v4 << 80) | 1)),  # 6to4
+                     str(ipaddress.IPv6Address((0x64FF9B << 96) | v4))):  # NAT64
+        assert ssrf.address_problem(embedded), f"{embedded} ({address}) was accepted"
+
+
+def test_192_0_0_192_is_refused():
+    with pytest.raises(ssrf.UnsafeUrl, match="IETF protocol assignment"):
+        ssrf.check_url("https://192.0.0.192/hook", resolve=fake_resolve)
+
+
+@pytest.mark.parametrize("address", [
+    "1.1.1.1", "8.8.8.8", "93.184.216.34", "100.63.255.255", "100.128.0.0", "172.15.255.255",
+    "172.32.0.0", "192.0.1.0", "198.17.255.255", "198.20.0.0", "223.255.255.255",
+    "2606:4700::1111", "2001:4860:4860::8888", "2001:200::1", "2a00:1450::1",
+    "::ffff:8.8.8.8", "2002:808:808::1", "64:ff9b::808:808",
+])
+def test_public_neighbours_of_the_blocks_pass(address):
+    assert ssrf.address_problem(address) is None
+
+
+@pytest.mark.parametrize("host", [
+    "2130706433", "0177.0.0.1", "0x7f.0.0.1", "0x7f000001", "127.1", "0177.1", "017700000001",
+    "3232235777",            # 192.168.1.1
+    "0xc0.0xa8.1.1", "0", "0.0", "3221225664",   # 192.0.0.192
+])
+def test_numeric_encodings_of_refused_addresses_are_read_as_the_address(host):
+    with pytest.raises(ssrf.UnsafeUrl, match="resolves to"):
+        ssrf.check_url(f"http://{host}/hook", resolve=fake_resolve)
+
+
+def test_a_numeric_encoding_of_a_public_address_is_the_address_to_connect_to():
+    assert ssrf.check_url("http://1572395042/h", resolve=fake_resolve) == ["93.184.216.34"]
+    assert ssrf.numeric_ipv4("not.a.number") is None and ssrf.numeric_ipv4("1.2.3.4.5") is None
+    assert ssrf.numeric_ipv4("256.1.1.1") is None
+
+
+@pytest.mark.parametrize("url", ["http://[::ffff:7f00:1]/h", "http://[::ffff:a00:1]/h",
+                                 "http://[::ffff:c000:c0]/h", "http://[0:0:0:0:0:ffff:127.0.0.1]/h"])
+def test_ipv4_mapped_literals_in_any_spelling_are_refused(url):
+    with pytest.raises(ssrf.UnsafeUrl, match="IPv4-mapped"):
+        ssrf.check_url(url, resolve=fake_resolve)

@@ -2,6 +2,8 @@
 gateway documents these same schemas in its OpenAPI document)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from services.platform.validation import WindowDateTime
+
 from .domain import LANGUAGES
 
 AN_ID = validate.Length(min=1, max=80, error="give a non-empty id")
@@ -18,7 +20,7 @@ class DemandPreferencesIn(Schema):
 class DemandPreferencesOut(Schema):
     company_id = fields.Str(required=True)
     demand_ids = fields.List(fields.Str(), required=True)
-    updated_at = fields.DateTime(allow_none=True, metadata={
+    updated_at = WindowDateTime(allow_none=True, metadata={
         "description": "null when the company never stated preferences"})
 
 
@@ -100,7 +102,7 @@ class RoundCompany(Schema):
 
 class AllocationRoundSummary(Schema):
     round_id = fields.Str()
-    created_at = fields.DateTime()
+    created_at = WindowDateTime()
     scope = fields.Nested(Scope)
     summary = fields.Nested(Summary)
 
