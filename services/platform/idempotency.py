@@ -8,11 +8,23 @@ request with the same key waits on that row's unique constraint until the
 first commits and then reads its answer; if the first fails, nothing was
 remembered and the second runs as if it came first. A remembered answer
 lives `PARKMATCH_IDEMPOTENCY_TTL_HOURS` (default 24) and is deleted after:
-on reading it, and a batch of expired rows with every new claim."""
+on reading it, and a batch of expired rows with every new claim.
+
+An answer may hold a secret shown once (the API key of a registration, a
+webhook secret), so the table holds neither the client's key nor the answer
+in the clear: the row is found by the key's SHA-256, and the answer is sealed
+with AES-GCM under a key derived (HKDF) from the client's key, bound to the
+scope. Only a caller presenting the same Idempotency-Key can open it."""
+import base64
 import hashlib
 import json
+import os
 from datetime import timedelta
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, delete, select, tuple_
 
 from services.contracts.errors import Conflict, InvalidInput
@@ -71,12 +83,43 @@ def fingerprint_of(request):
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+SEALED_PREFIX = "ia1:"
+
+
+def stored_key(key):
+    """What the table holds for a client's key: its SHA-256."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _cipher(key, scope):
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=scope.encode("utf-8"),
+                   info=b"parkmatch idempotent answer").derive(key.encode("utf-8"))
+    return AESGCM(derived)
+
+
+def seal_answer(key, scope, answer):
+    nonce = os.urandom(12)
+    plain = json.dumps(to_document(answer), ensure_ascii=False).encode("utf-8")
+    sealed = nonce + _cipher(key, scope).encrypt(nonce, plain, scope.encode("utf-8"))
+    return SEALED_PREFIX + base64.urlsafe_b64encode(sealed).decode("ascii")
+
+
+def open_answer(key, scope, stored):
+    raw = base64.urlsafe_b64decode(stored.removeprefix(SEALED_PREFIX))
+    try:
+        plain = _cipher(key, scope).decrypt(raw[:12], raw[12:], scope.encode("utf-8"))
+    except InvalidTag:  # the same hash but another key: cannot happen short of SHA-256
+        raise Conflict(f"this {HEADER} cannot be replayed; send a new key") from None
+    return json.loads(plain)
+
+
 def claim(connection, scope, key, fingerprint, now=None):
     """None if this transaction now holds the key (run the work, then
     `remember`); otherwise the answer remembered for it. The same key with
     another request is a 422 naming the header."""
     now = now or clock.real_now()
     cutoff = now - ttl()
+    client_key, key = key, stored_key(key)
     mine = (_table.c.scope == scope) & (_table.c.key == key)
     connection.execute(delete(_table).where(mine & (_table.c.created_at < cutoff)))
     purge_expired(connection, cutoff)
@@ -90,13 +133,14 @@ def claim(connection, scope, key, fingerprint, now=None):
                                      "a new request"]})
     if row.answer is None:  # only if a driver let us see an uncommitted claim
         raise Conflict(f"a request with this {HEADER} is still running; retry shortly")
-    return json.loads(row.answer)
+    return open_answer(client_key, scope, row.answer)
 
 
 def remember(connection, scope, key, answer):
-    """Store the answer of the request that claimed the key."""
-    connection.execute(_table.update().where((_table.c.scope == scope) & (_table.c.key == key))
-                       .values(answer=json.dumps(to_document(answer), ensure_ascii=False)))
+    """Store the answer of the request that claimed the key, sealed."""
+    mine = (_table.c.scope == scope) & (_table.c.key == stored_key(key))
+    connection.execute(_table.update().where(mine)
+                       .values(answer=seal_answer(key, scope, answer)))
 
 
 def purge_expired(connection, cutoff, batch=PURGE_BATCH):

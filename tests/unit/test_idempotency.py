@@ -56,6 +56,22 @@ def test_the_same_key_and_request_get_the_first_answer_and_create_nothing_twice(
     assert things(db) == 1 and stored_keys(db) == 1
 
 
+def test_the_table_holds_neither_the_clients_key_nor_the_answer_in_the_clear(db):
+    # a registration's answer holds the API key shown once: it must not lie in the table
+    create(db, "pmk_company_secret-shown-once", "client-key-77")
+    rows = db.run(lambda uow: [tuple(row) for row in uow.connection.execute(
+        select(idempotency._table))])
+    stored = repr(rows)
+    assert "client-key-77" not in stored and "secret-shown-once" not in stored
+    assert idempotency.stored_key("client-key-77") in stored
+    # ...and only the same key opens it
+    assert create(db, "pmk_company_secret-shown-once", "client-key-77")["name"] == \
+        "pmk_company_secret-shown-once"
+    sealed = rows[0][3]
+    with pytest.raises(Exception):
+        idempotency.open_answer("another-key", rows[0][0], sealed)
+
+
 def test_without_a_key_every_request_creates(db):
     create(db, "lab", None)
     create(db, "lab", None)
