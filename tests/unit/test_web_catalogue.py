@@ -57,3 +57,15 @@ def test_pages_render_in_each_language_with_its_lang_attribute(lang):
     assert expected in html
     for code in i18n.LANGUAGES:  # a switch link per language
         assert f'href="/language/{code}?next=/"' in html
+
+
+@pytest.mark.parametrize("path", sorted(
+    (Path(__file__).resolve().parents[2] / "services").glob("*/locale/*/LC_MESSAGES/messages.po")),
+    ids=lambda p: f"{p.parts[-5]}/{p.parts[-3]}")
+def test_no_msgid_appears_twice_in_a_catalogue(path):
+    """Two entries for one msgid: gettext keeps one silently, so a later
+    translation would be lost without anyone noticing."""
+    text = path.read_text(encoding="utf-8")
+    entries = re.findall(r'^(?:msgctxt (".*")\n)?msgid (".*"(?:\n".*")*)', text, re.M)
+    keys = [entry for entry in entries if entry[1] != '""']
+    assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})
