@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 
-from services.contracts.errors import InvalidInput
+from services.contracts.errors import Conflict, InvalidInput
 from services.platform import idempotency
 from services.platform.db import Database
 
@@ -68,7 +68,7 @@ def test_the_table_holds_neither_the_clients_key_nor_the_answer_in_the_clear(db)
     assert create(db, "pmk_company_secret-shown-once", "client-key-77")["name"] == \
         "pmk_company_secret-shown-once"
     sealed = rows[0][3]
-    with pytest.raises(Exception):
+    with pytest.raises(Conflict):
         idempotency.open_answer("another-key", rows[0][0], sealed)
 
 
