@@ -142,6 +142,9 @@ def _demo_environment(args, operator_key):
                 PARKMATCH_SMTP_HOST=os.environ.get("PARKMATCH_SMTP_HOST", "127.0.0.1"),
                 PARKMATCH_SMTP_PORT=os.environ.get("PARKMATCH_SMTP_PORT",
                                                    str(DEMO_MAILBOX_PORT)),
+                # who may sign in to the web app as the operator (demo only)
+                PARKMATCH_OPERATOR_EMAILS=os.environ.get("PARKMATCH_OPERATOR_EMAILS",
+                                                         "operator@demo.parkmatch.example"),
                 PYTHONUNBUFFERED="1")
 
 
