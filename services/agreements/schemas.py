@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from services.contracts import limits as L
 from services.contracts.events import RegionSchema
 from services.contracts.vocabulary import (
     AGREEMENT_KINDS,
@@ -36,7 +37,7 @@ def a_date(**kwargs):
 
 
 class DocumentRef(Schema):
-    url = fields.Url(required=True, schemes={"http", "https"})
+    url = L.url_field(required=True)
     sha256 = fields.Str(required=True, validate=validate.Regexp(
         r"^[0-9a-f]{64}$", error="give the SHA-256 of the document as 64 lowercase hex digits"))
     title = fields.Str(allow_none=True, validate=validate.Length(max=300))
@@ -51,12 +52,14 @@ class DocumentIn(DocumentRef):
 class AgreementProposal(Schema):
     kind = fields.Str(required=True, validate=validate.OneOf(AGREEMENT_KINDS))
     title = fields.Str(required=True, validate=validate.Length(min=3, max=300))
-    match_id = fields.Str(load_default=None, allow_none=True, metadata={
+    match_id = fields.Str(load_default=None, allow_none=True,
+                          validate=validate.Length(min=1, max=L.ID_MAX), metadata={
         "description": "the match the agreement comes from; it must be active and its "
                        "company and park must be parties"})
     parties = fields.List(fields.Nested(PartyRef), required=True,
                           validate=validate.Length(min=2, max=20))
-    sponsor_partner_id = fields.Str(load_default=None, allow_none=True, metadata={
+    sponsor_partner_id = fields.Str(load_default=None, allow_none=True,
+                                    validate=validate.Length(min=1, max=L.ID_MAX), metadata={
         "description": "the partner brokering the agreement; a partner proposing an "
                        "agreement it is not a party to becomes its sponsor"})
     terms = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=20000))
@@ -192,7 +195,7 @@ class TransitionIn(Schema):
 
 class IntroductionContact(Schema):
     person = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    email = fields.Email(required=True)
+    email = L.email_field(required=True)
     phone = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=40))
 
 
