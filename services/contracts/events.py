@@ -134,7 +134,7 @@ _CRITERION_VALUE_RULES = {
     f"needs null or a list drawn from {list(INCENTIVES)}",
     "min_patents": lambda v: _whole_problem(v, L.PATENTS_MAX, "needs a whole number >= 0"),
     "min_years_since_founding": lambda v: None if (
-        isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 200) else
+        isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= L.YEARS_MAX) else
     "needs a number of years between 0 and 200",
     "funding_or_market_validation": lambda v: None if v is True else "takes the value true",
     "certification_any_of": lambda v: None if _codes(v, CERTIFICATIONS, allow_empty=False) else

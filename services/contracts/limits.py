@@ -9,7 +9,7 @@ lists stay small enough that one request's cost is bounded. The README's
 Pure: marshmallow only, no service imports."""
 from marshmallow import ValidationError, fields, validate
 
-from .vocabulary import CERTIFICATIONS, CRITERION_KINDS, FACILITIES, INCENTIVES
+from .vocabulary import ALERT_EVENT_KINDS, CERTIFICATIONS, CRITERION_KINDS, FACILITIES, INCENTIVES
 
 # --- numbers -------------------------------------------------------------------
 PATENTS_MAX = 100_000               # far above any company's portfolio
@@ -46,12 +46,12 @@ EXPORT_MARKETS_MAX = 50             # markets a company exports to
 CRITERIA_MAX = len(CRITERION_KINDS)         # each criterion kind once
 REGIONS_MAX = 50                    # regions of a subscription
 PARKS_MAX = 100                     # parks of a subscription
-EVENT_KINDS_MAX = 9                 # each alert event kind once (vocabulary.ALERT_EVENT_KINDS)
+EVENT_KINDS_MAX = len(ALERT_EVENT_KINDS)    # each alert event kind once
 COUNTRIES_MAX = 50                  # companies' countries a subscription filters on
 CHANNEL_IDS_MAX = 20                # channels one subscription delivers to
 WEBHOOKS_MAX = 5                    # webhook URLs of a partner at registration
 DOCUMENTS_MAX = 50                  # documents attached to one agreement
-PARTIES_MAX = 10                    # parties of one agreement
+PARTIES_MAX = 20                    # parties of one agreement
 DEMAND_IDS_MAX = 1_000              # demands in one allocation run
 
 # --- work per request ------------------------------------------------------------

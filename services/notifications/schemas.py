@@ -112,7 +112,7 @@ class SubscriptionIn(Schema):
                             metadata={"description": "companies' countries; empty means all"})
     min_score = fields.Float(load_default=0.0, validate=validate.Range(min=0, max=100))
     event_kinds = L.unique_list(
-        fields.Str(validate=validate.OneOf(ALERT_EVENT_KINDS)), len(ALERT_EVENT_KINDS),
+        fields.Str(validate=validate.OneOf(ALERT_EVENT_KINDS)), L.EVENT_KINDS_MAX,
         unique=False,
         load_default=lambda: list(ALERT_EVENT_KINDS),
         validate=validate.Length(min=1, error="choose at least one kind (or leave it out for all)"))
