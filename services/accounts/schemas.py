@@ -3,6 +3,7 @@ their hashes appear in no output schema: the two results that hand out a
 secret (a session token, a new API key) add it next to the dumped record."""
 from marshmallow import Schema, fields, validate
 
+from services.contracts import limits as L
 from services.contracts.events import NamesSchema
 from services.platform.i18n import LANGUAGES
 from services.platform.validation import WindowDateTime
@@ -10,7 +11,7 @@ from services.platform.validation import WindowDateTime
 from .domain import MEMBER, ORGANISATION_KINDS, OWNER
 
 LANGUAGE = validate.OneOf(LANGUAGES, error="use one of ko, zh, en")
-NAME = validate.Length(min=1, max=200)
+NAME = validate.Length(min=1, max=L.NAME_MAX)
 
 
 class Address(fields.Email):
@@ -22,7 +23,7 @@ class Address(fields.Email):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-ADDRESS_LENGTH = validate.Length(max=320)
+ADDRESS_LENGTH = L.email_length  # RFC 5321: local part <= 64, whole <= 254
 
 
 class OrganisationSchema(Schema):

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from services.contracts import limits as L
 from services.contracts.events import RegionSchema
 from services.contracts.vocabulary import (
     AGREEMENT_KINDS,
@@ -36,7 +37,7 @@ def a_date(**kwargs):
 
 
 class DocumentRef(Schema):
-    url = fields.Url(required=True, schemes={"http", "https"})
+    url = L.url_field(required=True)
     sha256 = fields.Str(required=True, validate=validate.Regexp(
         r"^[0-9a-f]{64}$", error="give the SHA-256 of the document as 64 lowercase hex digits"))
     title = fields.Str(allow_none=True, validate=validate.Length(max=300))
@@ -51,17 +52,20 @@ class DocumentIn(DocumentRef):
 class AgreementProposal(Schema):
     kind = fields.Str(required=True, validate=validate.OneOf(AGREEMENT_KINDS))
     title = fields.Str(required=True, validate=validate.Length(min=3, max=300))
-    match_id = fields.Str(load_default=None, allow_none=True, metadata={
+    match_id = fields.Str(load_default=None, allow_none=True,
+                          validate=validate.Length(min=1, max=L.ID_MAX), metadata={
         "description": "the match the agreement comes from; it must be active and its "
                        "company and park must be parties"})
-    parties = fields.List(fields.Nested(PartyRef), required=True,
-                          validate=validate.Length(min=2, max=20))
-    sponsor_partner_id = fields.Str(load_default=None, allow_none=True, metadata={
+    parties = L.unique_list(fields.Nested(PartyRef), L.PARTIES_MAX, unique=False, required=True,
+                            validate=validate.Length(min=2, max=L.PARTIES_MAX))
+    sponsor_partner_id = fields.Str(load_default=None, allow_none=True,
+                                    validate=validate.Length(min=1, max=L.ID_MAX), metadata={
         "description": "the partner brokering the agreement; a partner proposing an "
                        "agreement it is not a party to becomes its sponsor"})
-    terms = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=20000))
-    documents = fields.List(fields.Nested(DocumentRef), load_default=list,
-                            validate=validate.Length(max=50))
+    terms = fields.Str(load_default=None, allow_none=True,
+                       validate=validate.Length(max=L.TERMS_TEXT_MAX))
+    documents = L.unique_list(fields.Nested(DocumentRef), L.DOCUMENTS_MAX, unique=False,
+                              load_default=list)
     proposed_by = fields.Nested(PartyRef, load_default=None, allow_none=True, metadata={
         "description": "operator only: the party (or sponsor partner) the operator records "
                        "the proposal for; defaults to the first party"})
@@ -184,7 +188,8 @@ class HistoryEntryOut(Schema):
 class TransitionIn(Schema):
     to = fields.Str(required=True, validate=validate.OneOf(AGREEMENT_STATES), metadata={
         "description": "the state to move to; a 409 names the allowed ones"})
-    reason = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=2000),
+    reason = fields.Str(load_default=None, allow_none=True,
+                        validate=validate.Length(max=L.REASON_MAX),
                         metadata={"description": "required to terminate"})
 
 
@@ -192,7 +197,7 @@ class TransitionIn(Schema):
 
 class IntroductionContact(Schema):
     person = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    email = fields.Email(required=True)
+    email = L.email_field(required=True)
     phone = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=40))
 
 
@@ -213,7 +218,8 @@ class IntroductionRequest(Schema):
 
 
 class DecisionIn(Schema):
-    reason = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=2000),
+    reason = fields.Str(load_default=None, allow_none=True,
+                        validate=validate.Length(max=L.REASON_MAX),
                         metadata={"description": "optional: why it is declined or withdrawn"})
 
 
@@ -310,12 +316,13 @@ class ObligationChange(Schema):
 
 
 class CancellationIn(Schema):
-    reason = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=2000),
+    reason = fields.Str(load_default=None, allow_none=True,
+                        validate=validate.Length(max=L.REASON_MAX),
                         metadata={"description": "optional: why it is no longer owed"})
 
 
 class EvidenceIn(Schema):
-    url = fields.Url(load_default=None, allow_none=True, schemes={"http", "https"})
+    url = L.url_field(load_default=None, allow_none=True)
     sha256 = fields.Str(load_default=None, allow_none=True, validate=validate.Regexp(
         r"^[0-9a-f]{64}$", error="give the SHA-256 as 64 lowercase hex digits"))
     note = fields.Str(required=True, validate=validate.Length(min=1, max=4000))

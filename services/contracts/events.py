@@ -6,6 +6,7 @@ bump CURRENT_VERSION once every consumer can read it.
 """
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
+from . import limits as L
 from .vocabulary import (
     AGREEMENT_KINDS,
     CERTIFICATIONS,
@@ -22,8 +23,11 @@ from .vocabulary import (
 SectorCode = lambda **kw: fields.Str(validate=validate.OneOf(sorted(SECTORS)), **kw)  # noqa: E731
 
 
-def code_list(choices, **kw):
-    return fields.List(fields.Str(validate=validate.OneOf(sorted(choices))), **kw)
+def code_list(choices, unique=False, **kw):
+    """Codes drawn from `choices`, at most one of each many; with `unique`
+    (inputs) none may repeat. Events allow repeats (they mean nothing)."""
+    return L.unique_list(fields.Str(validate=validate.OneOf(sorted(choices))), len(choices),
+                         unique=unique, **kw)
 
 
 class NamesSchema(Schema):
@@ -40,16 +44,25 @@ class NamesSchema(Schema):
 
 class RegionSchema(Schema):
     country = fields.Str(required=True, validate=validate.Regexp(r"^[A-Z]{2}$"))
-    province = fields.Str(load_default=None, allow_none=True)
-    city = fields.Str(load_default=None, allow_none=True)
+    province = L.bounded_str(L.CITY_MAX, load_default=None, allow_none=True)
+    city = L.bounded_str(L.CITY_MAX, load_default=None, allow_none=True)
 
 
-def _whole(value, minimum=0):
-    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+def _whole(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _codes(value, choices, allow_empty=True):
+def _whole_problem(value, maximum, problem):
+    """`problem` for what is no whole number >= 0 (the web app translates
+    it), the limit for one above `maximum`."""
+    if not _whole(value):
+        return problem
+    return None if value <= maximum else f"needs a whole number of at most {maximum}"
+
+
+def _codes(value, choices, allow_empty=True, maximum=None):
     return (isinstance(value, list) and (allow_empty or value)
+            and len(value) <= (maximum or len(choices))
             and all(isinstance(v, str) and v in choices for v in value))
 
 
@@ -62,7 +75,7 @@ class CriterionSchema(Schema):
         "description": "what the criterion asks for; the offer kinds (sectors, space, "
                        "facilities, incentives) may leave it null to use the demand's own"})
     required = fields.Bool(load_default=True)
-    weight = fields.Float(load_default=1.0, validate=validate.Range(min=0, max=100))
+    weight = fields.Float(load_default=1.0, validate=validate.Range(min=0, max=L.WEIGHT_MAX))
 
     @validates_schema
     def _value_fits_kind(self, data, **kwargs):
@@ -92,30 +105,36 @@ def _headcount_problem(value):
         return "needs a min, a max or both"
     if any(bound is not None and not _whole(bound) for bound in (low, high)):
         return "bounds must be whole numbers >= 0"
+    if any(bound is not None and bound > L.HEADCOUNT_MAX for bound in (low, high)):
+        return f"bounds must be at most {L.HEADCOUNT_MAX}"
     if low is not None and high is not None and low > high:
         return "min must not exceed max"
     return None
 
 
 def _markets_problem(value):
-    if not (isinstance(value, list) and 0 < len(value) <= 50
-            and all(isinstance(v, str) and 0 < len(v.strip()) <= 80 for v in value)):
-        return "needs a non-empty list of up to 50 market names or codes (e.g. [\"CN\", \"VN\"])"
+    if not (isinstance(value, list) and 0 < len(value) <= L.EXPORT_MARKETS_MAX
+            and all(isinstance(v, str) and 0 < len(v.strip()) and len(v) <= L.MARKET_MAX
+                    for v in value)):
+        return (f"needs a non-empty list of up to {L.EXPORT_MARKETS_MAX} market names or codes "
+                f"of up to {L.MARKET_MAX} characters (e.g. [\"CN\", \"VN\"])")
     return None
 
 
 _CRITERION_VALUE_RULES = {
-    "sectors": lambda v: None if v is None or _codes(v, SECTORS, allow_empty=False) else
-    f"needs null or a non-empty list drawn from the sector codes, e.g. {sorted(SECTORS)[:3]}",
-    "space": lambda v: None if v is None or _whole(v) else
-    "needs null or a whole number of m² >= 0",
+    "sectors": lambda v: None if v is None or _codes(
+        v, SECTORS, allow_empty=False, maximum=L.SECTORS_MAX) else
+    f"needs null or a non-empty list drawn from the sector codes (at most {L.SECTORS_MAX}), "
+    f"e.g. {sorted(SECTORS)[:3]}",
+    "space": lambda v: None if v is None else _whole_problem(
+        v, L.AREA_M2_MAX, "needs null or a whole number of m² >= 0"),
     "facilities": lambda v: None if v is None or _codes(v, FACILITIES) else
     f"needs null or a list drawn from {list(FACILITIES)}",
     "incentives": lambda v: None if v is None or _codes(v, INCENTIVES) else
     f"needs null or a list drawn from {list(INCENTIVES)}",
-    "min_patents": lambda v: None if _whole(v) else "needs a whole number >= 0",
+    "min_patents": lambda v: _whole_problem(v, L.PATENTS_MAX, "needs a whole number >= 0"),
     "min_years_since_founding": lambda v: None if (
-        isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 200) else
+        isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= L.YEARS_MAX) else
     "needs a number of years between 0 and 200",
     "funding_or_market_validation": lambda v: None if v is True else "takes the value true",
     "certification_any_of": lambda v: None if _codes(v, CERTIFICATIONS, allow_empty=False) else
@@ -134,16 +153,21 @@ class CompanySnapshotV1(Schema):
     version = fields.Int(required=True, strict=True)
     names = fields.Nested(NamesSchema, required=True)
     country = fields.Str(required=True, validate=validate.Regexp(r"^[A-Z]{2}$"))
-    sectors = fields.List(SectorCode(), required=True, validate=validate.Length(min=1))
+    sectors = L.unique_list(SectorCode(), L.COMPANY_SECTORS_MAX, minimum=1, unique=False,
+                            required=True)
     founded_on = fields.Date(load_default=None, allow_none=True)
-    patents = fields.Int(load_default=None, allow_none=True)
-    funding_raised_krw = fields.Int(load_default=None, allow_none=True)
+    patents = L.bounded_int(0, L.PATENTS_MAX, strict=False, load_default=None, allow_none=True)
+    funding_raised_krw = L.bounded_int(0, L.KRW_MAX, strict=False, load_default=None,
+                                       allow_none=True)
     market_validation = fields.Bool(load_default=None, allow_none=True)
     certifications = code_list(CERTIFICATIONS, load_default=None, allow_none=True)
-    space_needed_m2 = fields.Int(load_default=None, allow_none=True)
+    space_needed_m2 = L.bounded_int(0, L.AREA_M2_MAX, strict=False, load_default=None,
+                                    allow_none=True)
     facilities_needed = code_list(FACILITIES, load_default=None, allow_none=True)
-    headcount = fields.Int(load_default=None, allow_none=True)
-    export_markets = fields.List(fields.Str(), load_default=None, allow_none=True)
+    headcount = L.bounded_int(0, L.HEADCOUNT_MAX, strict=False, load_default=None,
+                              allow_none=True)
+    export_markets = L.unique_list(L.bounded_str(L.MARKET_MAX), L.EXPORT_MARKETS_MAX,
+                                   unique=False, load_default=None, allow_none=True)
     incentives_wanted = code_list(INCENTIVES, load_default=None, allow_none=True)
 
 
@@ -158,13 +182,15 @@ class DemandSnapshotV1(Schema):
     demand_id = fields.Str(required=True)
     version = fields.Int(required=True, strict=True)
     park = fields.Nested(ParkSnapshotV1, required=True)
-    title = fields.Str(required=True)
-    sectors = fields.List(SectorCode(), required=True, validate=validate.Length(min=1))
-    space_offered_m2 = fields.Int(load_default=None, allow_none=True)
+    title = L.bounded_str(L.TITLE_MAX, required=True)
+    sectors = L.unique_list(SectorCode(), L.SECTORS_MAX, minimum=1, unique=False, required=True)
+    space_offered_m2 = L.bounded_int(0, L.AREA_M2_MAX, strict=False, load_default=None,
+                                     allow_none=True)
     facilities = code_list(FACILITIES, load_default=list)
     incentives = code_list(INCENTIVES, load_default=list)
-    criteria = fields.List(fields.Nested(CriterionSchema), load_default=list)
-    places = fields.Int(required=True)
+    criteria = L.unique_list(fields.Nested(CriterionSchema), L.CRITERIA_MAX, unique=False,
+                             load_default=list)
+    places = L.bounded_int(1, L.PLACES_MAX, strict=False, required=True)
     valid_from = fields.Date(required=True)
     valid_until = fields.Date(load_default=None, allow_none=True)
     status = fields.Str(required=True, validate=validate.OneOf(("open", "closed")))

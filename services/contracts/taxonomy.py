@@ -199,15 +199,17 @@ def suggestions(term, limit=MAX_SUGGESTIONS):
     return [f"{code} ({SECTORS[code].labels['en']})" for code in ranked]
 
 
-def resolve(term):
-    """The code for a code, or for a label or synonym in en / ko / zh."""
+def resolve(term, suggest=True):
+    """The code for a code, or for a label or synonym in en / ko / zh. With
+    suggest=False an unknown term is refused without the (costly) search
+    for the closest terms."""
     if isinstance(term, str) and term in SECTORS:
         return term
     if not isinstance(term, str):
         raise UnknownSector(term, [])
     code = _lookup(normalise(term))
     if code is None:
-        raise UnknownSector(term, suggestions(term))
+        raise UnknownSector(term, suggestions(term) if suggest else [])
     return code
 
 

@@ -9,6 +9,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from services.contracts import limits as L
 from services.contracts.events import NamesSchema, RegionSchema
 from services.contracts.taxonomy_fields import SectorTerms
 from services.contracts.vocabulary import ALERT_EVENT_KINDS, LANGUAGES, PARTNER_KINDS
@@ -26,7 +27,7 @@ from .domain import (
 )
 
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="use a two-letter ISO 3166 country code, e.g. KR")
-MAX_WEBHOOKS = 5
+MAX_WEBHOOKS = L.WEBHOOKS_MAX
 
 
 def _no_repeats(values, what):
@@ -38,17 +39,19 @@ class PartnerRegistration(Schema):
     names = fields.Nested(NamesSchema, required=True)
     country = fields.Str(required=True, validate=COUNTRY)
     kind = fields.Str(required=True, validate=validate.OneOf(PARTNER_KINDS))
-    webhooks = fields.List(
+    webhooks = L.unique_list(
         # require_tld=False: localhost and plain IPs are allowed for now.
-        fields.Url(schemes={"http", "https"}, require_tld=False,
-                   error_messages={"invalid": "must be an http or https URL"}),
-        load_default=list,
+        L.url_field(require_tld=False,
+                    error_messages={"invalid": "must be an http or https URL"}),
+        # counted before any URL is parsed; repeats are named by _each_url_once
+        MAX_WEBHOOKS, unique=False, load_default=list,
         validate=validate.Length(max=MAX_WEBHOOKS, error=f"at most {MAX_WEBHOOKS} webhook URLs"),
         metadata={"description": "each alert is POSTed, signed (Standard Webhooks), to every URL"})
-    email = fields.Email(load_default=None, allow_none=True, metadata={
+    email = L.email_field(load_default=None, allow_none=True, metadata={
         "description": "contact address: told when a channel is disabled (if the partner "
                        "has no e-mail channel)"})
-    time_zone = fields.Str(load_default="Asia/Seoul", metadata={
+    time_zone = fields.Str(load_default="Asia/Seoul", validate=validate.Length(max=L.NAME_MAX),
+                           metadata={
         "description": "IANA name; digests go out at local hours in it"})
     language = fields.Str(load_default="en", validate=validate.OneOf(LANGUAGES), metadata={
         "description": "default language of e-mails (ko, zh or en)"})
@@ -98,19 +101,19 @@ class SubscriptionIn(Schema):
         "description": "sector codes or terms in ko / zh / en (stored as codes; a parent "
                        "sector includes its children); "
                        "empty means every sector"})
-    regions = fields.List(fields.Nested(RegionSchema), load_default=list,
-                          validate=validate.Length(max=50),
+    regions = L.unique_list(fields.Nested(RegionSchema), L.REGIONS_MAX, unique=False,
+                            load_default=list,
                           metadata={"description": "a region matches when every field given "
                                                    "equals the demand's; empty means everywhere"})
-    parks = fields.List(fields.Str(validate=validate.Length(min=1, max=80)), load_default=list,
-                        validate=validate.Length(max=100),
+    parks = L.unique_list(fields.Str(validate=validate.Length(min=1, max=80)), L.PARKS_MAX,
+                          load_default=list,
                         metadata={"description": "park ids; empty means every park"})
-    countries = fields.List(fields.Str(validate=COUNTRY), load_default=list,
-                            validate=validate.Length(max=50),
+    countries = L.unique_list(fields.Str(validate=COUNTRY), L.COUNTRIES_MAX, load_default=list,
                             metadata={"description": "companies' countries; empty means all"})
     min_score = fields.Float(load_default=0.0, validate=validate.Range(min=0, max=100))
-    event_kinds = fields.List(
-        fields.Str(validate=validate.OneOf(ALERT_EVENT_KINDS)),
+    event_kinds = L.unique_list(
+        fields.Str(validate=validate.OneOf(ALERT_EVENT_KINDS)), L.EVENT_KINDS_MAX,
+        unique=False,
         load_default=lambda: list(ALERT_EVENT_KINDS),
         validate=validate.Length(min=1, error="choose at least one kind (or leave it out for all)"))
     language = fields.Str(load_default=None, allow_none=True, validate=validate.OneOf(LANGUAGES),
@@ -118,7 +121,7 @@ class SubscriptionIn(Schema):
     mode = fields.Str(load_default="immediate", validate=validate.OneOf(MODES))
     digest = fields.Nested(DigestSchedule, load_default=None, allow_none=True,
                            metadata={"description": "required when mode is digest"})
-    channel_ids = fields.List(fields.Str(), load_default=list,
+    channel_ids = L.unique_list(L.bounded_str(L.ID_MAX), L.CHANNEL_IDS_MAX, load_default=list,
                               metadata={"description": "channels to use; empty means every "
                                                        "enabled channel of the partner"})
 
@@ -149,10 +152,10 @@ class SubscriptionOut(SubscriptionIn):
 
 class ChannelIn(Schema):
     kind = fields.Str(required=True, validate=validate.OneOf(CHANNEL_KINDS))
-    url = fields.Url(schemes={"http", "https"}, require_tld=False, load_default=None,
-                     allow_none=True, error_messages={"invalid": "must be an http or https URL"},
+    url = L.url_field(require_tld=False, load_default=None,
+                      allow_none=True, error_messages={"invalid": "must be an http or https URL"},
                      metadata={"description": "webhook channels: where alerts are POSTed"})
-    address = fields.Email(load_default=None, allow_none=True,
+    address = L.email_field(load_default=None, allow_none=True,
                            metadata={"description": "e-mail channels: where alerts are sent"})
     label = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=200))
     enabled = fields.Bool(load_default=True)
@@ -172,9 +175,9 @@ class ChannelIn(Schema):
 
 
 class ChannelUpdate(Schema):
-    url = fields.Url(schemes={"http", "https"}, require_tld=False,
-                     error_messages={"invalid": "must be an http or https URL"})
-    address = fields.Email()
+    url = L.url_field(require_tld=False,
+                      error_messages={"invalid": "must be an http or https URL"})
+    address = L.email_field()
     label = fields.Str(allow_none=True, validate=validate.Length(max=200))
     enabled = fields.Bool(metadata={"description": "re-enabling resets the failure count"})
 

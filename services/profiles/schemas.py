@@ -2,6 +2,7 @@
 public API accepts and returns: the gateway documents these same schemas)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from services.contracts import limits as L
 from services.contracts.events import CriterionSchema, NamesSchema, RegionSchema, code_list
 from services.contracts.taxonomy_fields import SectorTerm, SectorTerms
 from services.contracts.vocabulary import CERTIFICATIONS, FACILITIES, INCENTIVES
@@ -9,35 +10,33 @@ from services.platform import clock
 from services.platform.validation import WindowDate, WindowDateTime
 
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="use a two-letter ISO 3166 country code, e.g. KR")
-NON_NEGATIVE = validate.Range(min=0, error="must be 0 or more")
-POSITIVE = validate.Range(min=1, error="must be 1 or more")
 
 
 class ContactSchema(Schema):
     person = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    email = fields.Email(required=True)
+    email = L.email_field(required=True)
     phone = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=40))
 
 
 class CompanyFields(Schema):
     names = fields.Nested(NamesSchema, required=True)
     country = fields.Str(required=True, validate=COUNTRY)
-    sectors = SectorTerms(required=True, validate=validate.Length(min=1, max=10))
+    sectors = SectorTerms(required=True, maximum=L.COMPANY_SECTORS_MAX,
+                          validate=validate.Length(min=1, max=L.COMPANY_SECTORS_MAX))
     founded_on = WindowDate(load_default=None, allow_none=True,
                             metadata={"description": "null when not disclosed (unknown)"})
-    patents = fields.Int(load_default=None, allow_none=True, strict=True, validate=NON_NEGATIVE)
-    funding_raised_krw = fields.Int(load_default=None, allow_none=True, strict=True,
-                                    validate=NON_NEGATIVE)
+    patents = L.bounded_int(0, L.PATENTS_MAX, load_default=None, allow_none=True)
+    funding_raised_krw = L.bounded_int(0, L.KRW_MAX, load_default=None, allow_none=True)
     market_validation = fields.Bool(load_default=None, allow_none=True, metadata={
         "description": "paying customers, revenue or pilot contracts"})
-    certifications = code_list(CERTIFICATIONS, load_default=None, allow_none=True)
-    space_needed_m2 = fields.Int(load_default=None, allow_none=True, strict=True,
-                                 validate=NON_NEGATIVE)
-    facilities_needed = code_list(FACILITIES, load_default=None, allow_none=True)
-    headcount = fields.Int(load_default=None, allow_none=True, strict=True, validate=NON_NEGATIVE)
-    export_markets = fields.List(fields.Str(validate=validate.Length(min=1, max=80)),
-                                 load_default=None, allow_none=True)
-    incentives_wanted = code_list(INCENTIVES, load_default=None, allow_none=True)
+    certifications = code_list(CERTIFICATIONS, load_default=None, allow_none=True,
+                               unique=True)
+    space_needed_m2 = L.bounded_int(0, L.AREA_M2_MAX, load_default=None, allow_none=True)
+    facilities_needed = code_list(FACILITIES, load_default=None, allow_none=True, unique=True)
+    headcount = L.bounded_int(0, L.HEADCOUNT_MAX, load_default=None, allow_none=True)
+    export_markets = L.unique_list(L.bounded_str(L.MARKET_MAX, minimum=1), L.EXPORT_MARKETS_MAX,
+                                   load_default=None, allow_none=True)
+    incentives_wanted = code_list(INCENTIVES, load_default=None, allow_none=True, unique=True)
     contact = fields.Nested(ContactSchema, required=True)
 
     @validates("founded_on")
@@ -71,12 +70,10 @@ class CompanyOut(CompanyFields):
 class ParkRegistration(Schema):
     names = fields.Nested(NamesSchema, required=True)
     region = fields.Nested(RegionSchema, required=True)
-    level = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    description = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=4000))
-    planned_area_m2 = fields.Int(load_default=None, allow_none=True, strict=True,
-                                 validate=NON_NEGATIVE)
-    resident_firms = fields.Int(load_default=None, allow_none=True, strict=True,
-                                validate=NON_NEGATIVE)
+    level = L.bounded_str(L.NAME_MAX, load_default=None, allow_none=True)
+    description = L.bounded_str(L.FREE_TEXT_MAX, load_default=None, allow_none=True)
+    planned_area_m2 = L.bounded_int(0, L.AREA_M2_MAX, load_default=None, allow_none=True)
+    resident_firms = L.bounded_int(0, L.RESIDENT_FIRMS_MAX, load_default=None, allow_none=True)
     contact = fields.Nested(ContactSchema, load_default=None, allow_none=True, metadata={
         "description": "who a company meets after accepting an introduction; shown only to "
                        "the park itself, the operator, and the companies that accepted"})
@@ -90,14 +87,14 @@ class ParkOut(ParkRegistration):
 
 class DemandFields(Schema):
     title = fields.Str(required=True, validate=validate.Length(min=3, max=300))
-    sectors = SectorTerms(required=True, validate=validate.Length(min=1, max=20))
-    space_offered_m2 = fields.Int(load_default=None, allow_none=True, strict=True,
-                                  validate=NON_NEGATIVE)
-    facilities = code_list(FACILITIES, load_default=list)
-    incentives = code_list(INCENTIVES, load_default=list)
-    criteria = fields.List(fields.Nested(CriterionSchema), load_default=list, metadata={
+    sectors = SectorTerms(required=True, validate=validate.Length(min=1, max=L.SECTORS_MAX))
+    space_offered_m2 = L.bounded_int(0, L.AREA_M2_MAX, load_default=None, allow_none=True)
+    facilities = code_list(FACILITIES, load_default=list, unique=True)
+    incentives = code_list(INCENTIVES, load_default=list, unique=True)
+    criteria = L.unique_list(fields.Nested(CriterionSchema), L.CRITERIA_MAX, unique=False,
+                             load_default=list, metadata={
         "description": "screening criteria; each is required (hard) or a preference"})
-    places = fields.Int(required=True, strict=True, validate=POSITIVE)
+    places = L.bounded_int(1, L.PLACES_MAX, required=True)
     valid_from = WindowDate(load_default=None, allow_none=True,
                             metadata={"description": "defaults to today"})
     valid_until = WindowDate(load_default=None, allow_none=True)

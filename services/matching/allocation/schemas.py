@@ -2,17 +2,20 @@
 gateway documents these same schemas in its OpenAPI document)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from services.contracts import limits as L
 from services.platform.validation import WindowDateTime
 
 from .domain import LANGUAGES
 
 AN_ID = validate.Length(min=1, max=80, error="give a non-empty id")
-MAX_LISTED = 1000
+MAX_LISTED = L.DEMAND_IDS_MAX
 
 
 class DemandPreferencesIn(Schema):
-    demand_ids = fields.List(
-        fields.Str(validate=AN_ID), required=True, validate=validate.Length(max=MAX_LISTED),
+    # counted before any id is loaded; repeats are named by the use case
+    demand_ids = L.unique_list(
+        fields.Str(validate=AN_ID), MAX_LISTED, unique=False, required=True,
+        validate=validate.Length(max=MAX_LISTED),
         metadata={"description": "demands the company is matched with, most wanted first; "
                                  "an empty list clears the preferences"})
 
