@@ -1,9 +1,14 @@
-"""Steps many end-to-end journeys share, each through the public HTTP API."""
+"""Steps many end-to-end journeys share, each through the public HTTP API
+(or the web app's forms, over HTTP like a browser)."""
+import html
+import re
 from datetime import timedelta
+
+import requests
 
 from services.platform import clock
 from tests.conftest import eventually
-from tests.factories import demand_body, park_body
+from tests.factories import company_body, demand_body, park_body
 
 COMPANY_EMAIL = "minji@example.kr"
 COMPANY_PHONE = "+82-2-555-0101"
@@ -47,3 +52,37 @@ def request_when_known(as_requester, body):
 
 def travel(system, days):
     clock.travel_to(system.log_dir / "clock", clock.now() + timedelta(days=days))
+
+
+# --- the web app over HTTP ------------------------------------------------------
+
+OWNER_EMAIL = "jiwoo@hanbit.example"
+WEB_NAME = "Hanbit Bio"
+
+
+def csrf_of(page):
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found, page.text[:2000]
+    return html.unescape(found.group(1))
+
+
+def web_session():
+    session = requests.Session()
+    session.headers["Accept-Language"] = "en"
+    return session
+
+
+def register_on_the_web(system, session):
+    form = session.get(f"{system.web_url}/register/company", timeout=30)
+    assert form.status_code == 200, form.text[:2000]
+    typed = company_body(contact={"person": "Lee Jiwoo", "email": OWNER_EMAIL})
+    fields = {
+        "csrf_token": csrf_of(form), "name_en": WEB_NAME, "name_ko": "한빛바이오",
+        "country": "KR", "sectors": ", ".join(typed["sectors"]),
+        "founded_on": typed["founded_on"], "patents": str(typed["patents"]),
+        "funding_raised_krw": str(typed["funding_raised_krw"]), "market_validation": "yes",
+        "certifications": typed["certifications"], "space_needed_m2": "400",
+        "facilities_needed": typed["facilities_needed"], "headcount": "25",
+        "contact_person": "Lee Jiwoo", "contact_email": OWNER_EMAIL, "contact_phone": "",
+    }
+    return session.post(f"{system.web_url}/register/company", data=fields, timeout=30)

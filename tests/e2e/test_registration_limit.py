@@ -5,6 +5,7 @@ import pytest
 
 from services.ops.catalog import STATEFUL
 from tests.e2e.conftest import OPERATOR_KEY, Api, System
+from tests.e2e.journeys import register_on_the_web, web_session
 from tests.factories import company_body, park_body
 
 pytestmark = pytest.mark.e2e
@@ -40,3 +41,13 @@ def test_the_third_registration_from_one_address_is_a_429_naming_the_limit(limit
     assert as_company.get(f"/api/companies/{company_id}").status_code == 200
     assert as_company.patch(f"/api/companies/{company_id}", {"patents": 3}).status_code == 200
     assert api.as_(OPERATOR_KEY).post("/api/parks", park_body()).status_code == 201
+
+
+def test_the_web_registration_counts_against_the_same_limit(limited_system):
+    session = web_session()
+    assert register_on_the_web(limited_system, session).status_code == 200
+    assert Api(limited_system.url).post("/api/companies", company_body()).status_code == 201
+    refused = register_on_the_web(limited_system, session)
+    assert refused.status_code == 429
+    assert "Too many registrations from your network" in refused.text
+    assert 'value="Hanbit Bio"' in refused.text or "Hanbit" in refused.text  # typed kept

@@ -7,42 +7,17 @@ import html
 import re
 import time
 
-import requests
-
 from tests.conftest import eventually, holds
-from tests.e2e.journeys import register_park_with_demand, register_partner
+from tests.e2e.journeys import (
+    OWNER_EMAIL,
+    WEB_NAME,
+    csrf_of,
+    register_on_the_web,
+    register_park_with_demand,
+    register_partner,
+    web_session,
+)
 from tests.factories import company_body
-
-OWNER_EMAIL = "jiwoo@hanbit.example"
-WEB_NAME = "Hanbit Bio"
-
-
-def csrf_of(page):
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found, page.text[:2000]
-    return html.unescape(found.group(1))
-
-
-def web_session():
-    session = requests.Session()
-    session.headers["Accept-Language"] = "en"
-    return session
-
-
-def register_on_the_web(system, session):
-    form = session.get(f"{system.web_url}/register/company", timeout=30)
-    assert form.status_code == 200, form.text[:2000]
-    typed = company_body(contact={"person": "Lee Jiwoo", "email": OWNER_EMAIL})
-    fields = {
-        "csrf_token": csrf_of(form), "name_en": WEB_NAME, "name_ko": "한빛바이오",
-        "country": "KR", "sectors": ", ".join(typed["sectors"]),
-        "founded_on": typed["founded_on"], "patents": str(typed["patents"]),
-        "funding_raised_krw": str(typed["funding_raised_krw"]), "market_validation": "yes",
-        "certifications": typed["certifications"], "space_needed_m2": "400",
-        "facilities_needed": typed["facilities_needed"], "headcount": "25",
-        "contact_person": "Lee Jiwoo", "contact_email": OWNER_EMAIL, "contact_phone": "",
-    }
-    return session.post(f"{system.web_url}/register/company", data=fields, timeout=30)
 
 
 def link_in_mail_to(system, mail, address, after=0, timeout=30):

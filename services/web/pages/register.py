@@ -10,6 +10,7 @@ from services.contracts.vocabulary import CERTIFICATIONS, FACILITIES
 from ..rendering import sector_label
 from . import Page, Route
 from .errors import N_, by_field
+from .public import details_of, status_of
 
 TEXT_FIELDS = ("name_ko", "name_zh", "name_en", "country", "sectors", "founded_on",
                "patents", "funding_raised_krw", "space_needed_m2", "headcount",
@@ -85,6 +86,16 @@ def company_form(visit, rpc):
 
 def register_company(visit, rpc):
     body = company_body(visit)
+    try:
+        # a registration needs no key: limited per client address, as on the API
+        rpc.accounts.count_anonymous_write("register_company", visit.client_address)
+    except Exception as exc:  # noqa: BLE001  only a rate limit is shown as such
+        if status_of(exc) != 429:
+            raise
+        minutes = max(1, -(-int(details_of(exc).get("retry_after") or 3600) // 60))
+        return Page("register_company.html",
+                    {**_form_context(visit), "too_many": True, "minutes": minutes},
+                    status=429)
     try:
         registered = rpc.profiles.register_company(body, verify_email=True)
     except InvalidInput as exc:
