@@ -149,10 +149,16 @@ def people_of(conn, organisation=None):
 def people_page(conn, organisation, after, size):
     """A page of people, oldest first (ties by id); every organisation's
     when `organisation` is None."""
-    query = select(people)
+    return _oldest_first_page(conn, people, organisation, after, size)
+
+
+def _oldest_first_page(conn, table, organisation, after, size):
+    """A keyset page of `table`'s rows, oldest first (ties by id), of one
+    organisation or (None) of all."""
+    query = select(table)
     if organisation is not None:
-        query = query.where(_of_organisation(people, organisation))
-    order = ((people.c.created_at, False), (people.c.id, False))
+        query = query.where(_of_organisation(table, organisation))
+    order = ((table.c.created_at, False), (table.c.id, False))
     return _rows(conn.execute(keyset_page(query, order, after, size)))
 
 
@@ -264,20 +270,9 @@ def api_key_by_hash(conn, key_hash):
     return _row(conn.execute(select(api_keys).where(api_keys.c.key_hash == key_hash)).first())
 
 
-def api_keys_of(conn, organisation=None):
-    query = select(api_keys).order_by(api_keys.c.created_at, api_keys.c.id)
-    if organisation is not None:
-        query = query.where(_of_organisation(api_keys, organisation))
-    return _rows(conn.execute(query))
-
-
 def api_keys_page(conn, organisation, after, size):
     """A page of API keys, oldest first (ties by id)."""
-    query = select(api_keys)
-    if organisation is not None:
-        query = query.where(_of_organisation(api_keys, organisation))
-    order = ((api_keys.c.created_at, False), (api_keys.c.id, False))
-    return _rows(conn.execute(keyset_page(query, order, after, size)))
+    return _oldest_first_page(conn, api_keys, organisation, after, size)
 
 
 def update_api_key(conn, key_id, **values):
